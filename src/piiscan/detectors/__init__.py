@@ -1,0 +1,1 @@
+"""Detectors: one module per entity family, registered through entry points."""

@@ -1,0 +1,285 @@
+"""The embedded SQLite store: runs, items seen, findings, errors, violations.
+
+One file, owner-only, at `$PIISCAN_HOME/piiscan.db` by default. Raw values
+are written only when the run was made with --reveal. Each run keeps its
+own rows, so any past run can be rendered again and compared with the next.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from .model import EntityType, Finding, ItemInfo, Pointer, ScanError, Severity, Violation
+from .redact import home_dir, private_dir
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started TEXT NOT NULL,
+    finished TEXT,
+    status TEXT NOT NULL,           -- running | done | interrupted | failed
+    kind TEXT NOT NULL DEFAULT 'scan',
+    targets TEXT NOT NULL,          -- JSON list, URLs without credentials
+    params TEXT NOT NULL,           -- JSON
+    counters TEXT NOT NULL DEFAULT '{}',
+    as_of TEXT,
+    revealed INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS items (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    location TEXT NOT NULL,
+    size INTEGER, mtime REAL, inode INTEGER, mode INTEGER,
+    media_type TEXT, reader TEXT, findings INTEGER NOT NULL DEFAULT 0,
+    sha256 TEXT, error TEXT, reused INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, location)
+);
+CREATE TABLE IF NOT EXISTS findings (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    entity_type TEXT NOT NULL,
+    location TEXT NOT NULL,
+    pointer TEXT NOT NULL,
+    masked TEXT NOT NULL,
+    value_hash TEXT NOT NULL,
+    score REAL NOT NULL,
+    detector TEXT NOT NULL,
+    language TEXT,
+    severity TEXT NOT NULL,
+    record TEXT,
+    field TEXT,
+    attributes TEXT NOT NULL DEFAULT '{}',
+    value TEXT                       -- NULL unless the run was made with --reveal
+);
+CREATE INDEX IF NOT EXISTS findings_run ON findings(run_id, location);
+CREATE INDEX IF NOT EXISTS findings_hash ON findings(value_hash);
+CREATE TABLE IF NOT EXISTS errors (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    location TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS violations (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    rule TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    location TEXT NOT NULL,
+    purpose TEXT,
+    entity_types TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    message TEXT NOT NULL,
+    action TEXT NOT NULL DEFAULT '',
+    finding_hashes TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS record_dates (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    location TEXT NOT NULL,
+    record TEXT,
+    field TEXT NOT NULL,
+    day TEXT NOT NULL               -- ISO date read from a declared date field
+);
+"""
+
+
+def default_db_path() -> Path:
+    return home_dir() / "piiscan.db"
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    id: int
+    started: str
+    finished: str | None
+    status: str
+    kind: str
+    targets: tuple[str, ...]
+    params: dict[str, Any]
+    counters: dict[str, int]
+    as_of: str | None
+    revealed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRecord:
+    location: str
+    info: ItemInfo
+    media_type: str | None
+    reader: str | None
+    findings: int
+    sha256: str | None
+    error: str | None
+
+
+def create_private_file(path: Path) -> None:
+    """Create `path` owner-only if missing; tighten it if it exists."""
+    private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+class Store:
+    """Thin, explicit access to the SQLite file; writes are batched per commit."""
+
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path else default_db_path()
+        create_private_file(self.path)
+        self.db = sqlite3.connect(self.path)
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.db.executescript(SCHEMA)
+        for suffix in ("-wal", "-shm"):  # SQLite creates these with the umask's mode
+            side = Path(str(self.path) + suffix)
+            if side.exists():
+                os.chmod(side, 0o600)
+        self._pending = 0
+
+    def close(self) -> None:
+        self.db.commit()
+        self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- runs ---------------------------------------------------------------
+    def begin_run(self, targets: Iterable[str], params: dict[str, Any], *, kind: str = "scan",
+                  as_of: str | None = None, revealed: bool = False) -> int:
+        cur = self.db.execute(
+            "INSERT INTO runs(started, status, kind, targets, params, as_of, revealed) "
+            "VALUES (?, 'running', ?, ?, ?, ?, ?)",
+            (now_iso(), kind, json.dumps(list(targets)), json.dumps(params, default=str),
+             as_of, int(revealed)))
+        self.db.commit()
+        return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, status: str, counters: dict[str, int] | None = None) -> None:
+        self.db.execute("UPDATE runs SET finished = ?, status = ?, counters = ? WHERE id = ?",
+                        (now_iso(), status, json.dumps(counters or {}), run_id))
+        self.db.commit()
+
+    def run(self, run_id: int | None = None) -> RunInfo | None:
+        sql = "SELECT * FROM runs " + ("WHERE id = ?" if run_id else "ORDER BY id DESC LIMIT 1")
+        row = self.db.execute(sql, (run_id,) if run_id else ()).fetchone()
+        return _run_info(row) if row else None
+
+    def runs(self, kind: str | None = None) -> list[RunInfo]:
+        sql, args = "SELECT * FROM runs", ()
+        if kind:
+            sql, args = sql + " WHERE kind = ?", (kind,)
+        return [_run_info(r) for r in self.db.execute(sql + " ORDER BY id", args)]
+
+    def previous_run(self, run_id: int, same_targets: bool = True) -> RunInfo | None:
+        current = self.run(run_id)
+        if current is None:
+            return None
+        for r in reversed(self.runs(current.kind)):
+            if r.id < run_id and r.status == "done" and (not same_targets or r.targets == current.targets):
+                return r
+        return None
+
+    # -- writing events -----------------------------------------------------
+    def add_finding(self, run_id: int, f: Finding) -> None:
+        self.db.execute(
+            "INSERT INTO findings(run_id, entity_type, location, pointer, masked, value_hash, score,"
+            " detector, language, severity, record, field, attributes, value)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (run_id, str(f.entity_type), f.location, json.dumps(f.pointer.as_dict()), f.masked,
+             f.value_hash, f.score, f.detector, f.language, str(f.severity), f.record, f.field,
+             json.dumps(dict(f.attributes)), f.value))
+        self._tick()
+
+    def add_error(self, run_id: int, e: ScanError) -> None:
+        self.db.execute("INSERT INTO errors VALUES (?,?,?,?)", (run_id, e.location, e.reason, e.detail))
+        self._tick()
+
+    def add_item(self, run_id: int, location: str, info: ItemInfo, media_type: str | None,
+                 reader: str | None, findings: int, sha256: str | None, error: str | None,
+                 reused: bool = False) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (run_id, location, info.size, info.mtime, info.inode, info.mode, media_type, reader,
+             findings, sha256, error, int(reused)))
+        self._tick()
+
+    def add_record_date(self, run_id: int, location: str, record: str | None, field: str, day: str) -> None:
+        self.db.execute("INSERT INTO record_dates VALUES (?,?,?,?,?)", (run_id, location, record, field, day))
+        self._tick()
+
+    def add_violations(self, run_id: int, violations: Iterable[Violation]) -> int:
+        n = 0
+        for v in violations:
+            self.db.execute(
+                "INSERT INTO violations VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (run_id, v.rule, str(v.severity), v.location, v.purpose,
+                 json.dumps([str(e) for e in v.entity_types]), v.count, v.message, v.action,
+                 json.dumps(list(v.finding_hashes))))
+            n += 1
+        self.db.commit()
+        return n
+
+    def _tick(self) -> None:
+        self._pending += 1
+        if self._pending >= 2000:
+            self.commit()
+
+    def commit(self) -> None:
+        self.db.commit()
+        self._pending = 0
+
+    # -- reading ------------------------------------------------------------
+    def findings(self, run_id: int, location: str | None = None) -> Iterator[Finding]:
+        sql = ("SELECT entity_type, location, pointer, masked, value_hash, score, detector, language,"
+               " value, record, field, attributes FROM findings WHERE run_id = ?")
+        args: tuple[Any, ...] = (run_id,)
+        if location is not None:
+            sql, args = sql + " AND location = ?", (run_id, location)
+        for row in self.db.execute(sql + " ORDER BY location, id", args):
+            yield Finding(EntityType(row[0]), row[1], Pointer.from_dict(json.loads(row[2])), row[3],
+                          row[4], row[5], row[6], row[7], row[8], row[9], row[10],
+                          json.loads(row[11]))
+
+    def errors(self, run_id: int) -> list[ScanError]:
+        return [ScanError(*r) for r in self.db.execute(
+            "SELECT location, reason, detail FROM errors WHERE run_id = ? ORDER BY location", (run_id,))]
+
+    def items(self, run_id: int) -> Iterator[ItemRecord]:
+        for r in self.db.execute(
+                "SELECT location, size, mtime, inode, mode, media_type, reader, findings, sha256, error"
+                " FROM items WHERE run_id = ? ORDER BY location", (run_id,)):
+            yield ItemRecord(r[0], ItemInfo(r[1], r[2], r[3], r[4]), r[5], r[6], r[7], r[8], r[9])
+
+    def record_dates(self, run_id: int) -> Iterator[tuple[str, str | None, str, str]]:
+        yield from self.db.execute(
+            "SELECT location, record, field, day FROM record_dates WHERE run_id = ?", (run_id,))
+
+    def violations(self, run_id: int) -> list[Violation]:
+        out = []
+        for r in self.db.execute(
+                "SELECT rule, severity, location, message, purpose, entity_types, count, action,"
+                " finding_hashes FROM violations WHERE run_id = ? ORDER BY location, rule", (run_id,)):
+            out.append(Violation(r[0], Severity.parse(r[1]), r[2], r[3], r[4],
+                                 tuple(EntityType(e) for e in json.loads(r[5])), r[6], r[7],
+                                 tuple(json.loads(r[8]))))
+        return out
+
+    def counts(self, run_id: int) -> dict[str, int]:
+        return dict(self.db.execute(
+            "SELECT entity_type, COUNT(*) FROM findings WHERE run_id = ? GROUP BY entity_type", (run_id,)))
+
+
+def _run_info(row: tuple[Any, ...]) -> RunInfo:
+    return RunInfo(row[0], row[1], row[2], row[3], row[4], tuple(json.loads(row[5])),
+                   json.loads(row[6]), json.loads(row[7]), row[8], bool(row[9]))
