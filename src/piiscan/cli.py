@@ -20,9 +20,10 @@ import click
 from . import __version__
 from .engine import ScanOptions
 from .model import EntityType, Severity
-from .redact import Redactor, load_or_create_key, private_dir
+from .redact import load_or_create_key, private_dir
 from .registry import Registry
-from .runner import Progress, ScanAborted, UsageError, options_params, run_scan
+from .runner import (Placement, Progress, ScanAborted, UsageError, options_params, resumable_run,
+                     run_scan)
 from .store import Store
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
@@ -179,13 +180,20 @@ def main(verbose: int, log_file: str | None) -> None:
 @click.option("--include-views", is_flag=True, help="Databases: scan views too.")
 @click.option("--tables", multiple=True, help="Databases: only tables matching this glob (schema.table).")
 @click.option("--exclude-tables", multiple=True, help="Databases: skip tables matching this glob.")
+@click.option("--executor", type=click.Choice(["local", "inline", "dask"]), default="local",
+              show_default=True, help="local: a process pool; inline: this process; dask: a cluster.")
+@click.option("--workers", type=click.IntRange(1), help="Local worker processes (default: CPU count).")
+@click.option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+@click.option("--resume", "resume", is_flag=False, flag_value=0, type=int, default=None,
+              help="Finish the last interrupted run (or run ID) instead of starting anew.")
 def scan(targets: tuple[str, ...], fmt: str, output: str | None, reveal: bool,
          entities: tuple[str, ...], min_score: float, fail_on: str, db: str | None,
          policy: str | None, as_of: str | None, lang: str, include: tuple[str, ...],
          exclude: tuple[str, ...], follow_symlinks: bool, no_hidden: bool,
          max_file_size: str | None, max_depth: int, no_ocr: bool, sample_rows: int,
          full: bool, include_views: bool, tables: tuple[str, ...],
-         exclude_tables: tuple[str, ...]) -> None:
+         exclude_tables: tuple[str, ...], executor: str, workers: int | None,
+         scheduler: str | None, resume: int | None) -> None:
     """Scan folders, files or database URLs and report what was found.
 
     \b
@@ -203,14 +211,18 @@ def scan(targets: tuple[str, ...], fmt: str, output: str | None, reveal: bool,
         max_file_size=parse_size(max_file_size), max_depth=max_depth, ocr=not no_ocr,
         sample_rows=sample_rows, full=full, include_views=include_views, tables=tables,
         exclude_tables=exclude_tables)
+    if executor == "dask" and not scheduler:
+        raise click.UsageError("--executor dask needs --scheduler tcp://HOST:8786")
     code = execute_scan(list(targets), options, fmt=fmt, output=output, fail_on=fail_on,
-                        db=db, policy_path=policy, lang=lang)
+                        db=db, policy_path=policy, lang=lang,
+                        placement=Placement(executor, workers, scheduler), resume=resume)
     sys.exit(code)
 
 
 def execute_scan(targets: list[str], options: ScanOptions, *, fmt: str, output: str | None,
                  fail_on: str, db: str | None, policy_path: str | None, lang: str,
-                 kind: str = "scan", items_filter: Any = None) -> int:
+                 kind: str = "scan", items_filter: Any = None,
+                 placement: Placement = Placement(), resume: int | None = None) -> int:
     """Shared by `scan` and `audit`: run, evaluate the policy, write the report."""
     from .reports import RunReport, writer
 
@@ -230,7 +242,6 @@ def execute_scan(targets: list[str], options: ScanOptions, *, fmt: str, output: 
         click.echo(f"piiscan: cannot use the hashing key: {exc}", err=True)
         return EXIT_USAGE
     registry = build_registry()
-    language = _language_guesser()
     try:
         store = Store(db)
     except Exception as exc:  # a store we cannot open is a configuration error
@@ -239,12 +250,15 @@ def execute_scan(targets: list[str], options: ScanOptions, *, fmt: str, output: 
     progress = progress_printer()
     with store:
         try:
+            if resume is not None and resume == 0:
+                resume = resumable_run(store)
+                if resume is None:
+                    click.echo("piiscan: no interrupted run to resume; starting a new one", err=True)
             run_id = run_scan(
-                store, registry, Redactor(key, options.reveal, options.as_of), options, targets,
+                store, registry, key, options, targets,
                 params=options_params(options) | {"policy": policy_path, "format": fmt},
-                kind=kind, language=language, progress=progress,
-                observe=policy.observer(store) if policy else None,
-                items_filter=items_filter)
+                kind=kind, policy_path=policy_path, placement=placement, progress=progress,
+                items_filter=items_filter, resume=resume)
         except UsageError as exc:
             click.echo(f"piiscan: {exc}", err=True)
             return EXIT_USAGE
@@ -267,24 +281,19 @@ def execute_scan(targets: list[str], options: ScanOptions, *, fmt: str, output: 
         report = RunReport.load(store, run_id, language=lang)
         with open_output(output) as out:
             writer(fmt)(report, out)
-        if output or fmt != "table":
-            where = f"; report written to {output}" if output else ""
+        if output:
+            # The report went to a file: the terminal gets the summary.
+            writer("table")(report, sys.stdout)
+            click.echo(f"\nReport written to {output}", err=True)
+        elif fmt != "table":
             click.echo(f"piiscan: run {run_id}: {report.items} items, {sum(report.counts.values())} "
-                       f"findings, {len(report.violations)} violations, {len(report.errors)} "
-                       f"errors{where}", err=True)
+                       f"findings, {len(report.violations)} violations, {len(report.errors)} errors",
+                       err=True)
         return EXIT_FOUND if exceeds(report, fail_on) else EXIT_OK
 
 
 def _is_source_error(exc: Exception) -> bool:
     return type(exc).__name__ == "SourceError"
-
-
-def _language_guesser() -> Any:
-    try:
-        from .language import guess_language
-    except ImportError:
-        return None
-    return guess_language
 
 
 @main.command()

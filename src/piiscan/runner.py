@@ -11,9 +11,9 @@ import os
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from .engine import Event, ItemDone, Scanner, ScanOptions
-from .model import Finding, Item, ScanError, Segment
-from .redact import Redactor
+from .engine import Event, ItemDone, ScanOptions
+from .executors import RecordDate, WorkerSpec, make_executor
+from .model import Finding, Item, ScanError
 from .registry import Registry
 from .store import Store
 
@@ -82,28 +82,45 @@ def resolve_sources(registry: Registry, targets: Sequence[str]) -> list[tuple[st
     return pairs
 
 
-def run_scan(store: Store, registry: Registry, redactor: Redactor, options: ScanOptions,
+@dataclass(frozen=True)
+class Placement:
+    """Where the scan runs: `local` process pool (default), `inline`, or `dask`."""
+
+    executor: str = "local"
+    workers: int | None = None
+    scheduler: str | None = None
+
+
+def run_scan(store: Store, registry: Registry, key: bytes, options: ScanOptions,
              targets: Sequence[str], *, params: dict[str, Any] | None = None, kind: str = "scan",
-             observe: Callable[[int, Segment], None] | None = None,
-             language: Callable[[str], str | None] | None = None,
-             progress: Progress | None = None,
+             policy_path: str | None = None, placement: Placement = Placement(),
+             guess_language: bool = True, progress: Progress | None = None,
              on_event: Callable[[int, Event], None] | None = None,
              items_filter: Callable[[int, Iterable[Item | ScanError]], Iterable[Item | ScanError]] | None = None,
-             ) -> int:
-    """Scan `targets` into a new run of `store`; return the run id.
+             resume: int | None = None,
+             registry_factory: Callable[[], Registry] | None = None) -> int:
+    """Scan `targets` into a new run of `store` (or finish run `resume`); return the run id.
 
     `items_filter` lets an incremental audit drop unchanged items (and copy
     their earlier findings) before anything is read.
     """
     pairs = resolve_sources(registry, targets)
     shown = [display_target(t) for t in targets]
-    run_id = store.begin_run(shown, params or {}, kind=kind,
-                             as_of=options.as_of.isoformat() if options.as_of else None,
-                             revealed=options.reveal)
+    if resume is not None:
+        run_id = resume
+        done = prepare_resume(store, run_id)
+        items_filter = _chain(items_filter, lambda _rid, items: (
+            it for it in items if isinstance(it, ScanError) or it.location not in done))
+    else:
+        run_id = store.begin_run(shown, params or {}, kind=kind,
+                                 as_of=options.as_of.isoformat() if options.as_of else None,
+                                 revealed=options.reveal)
     progress = progress or Progress()
     status = "failed"
-    observers = [lambda seg: observe(run_id, seg)] if observe else []
-    scanner = Scanner(registry, redactor, options, language=language, observers=observers)
+    spec = WorkerSpec(options, key, plugins=_plugins_env(), guess_language=guess_language,
+                      policy_path=policy_path, registry_factory=registry_factory)
+    executor = make_executor(placement.executor, registry, spec, workers=placement.workers,
+                             scheduler=placement.scheduler)
     try:
         for target, source in pairs:
             items: Iterable[Item | ScanError] = source.items(target, options)
@@ -111,8 +128,10 @@ def run_scan(store: Store, registry: Registry, redactor: Redactor, options: Scan
                 items = prefixed(items, os.path.basename(os.path.normpath(target)) or target)
             if items_filter is not None:
                 items = items_filter(run_id, items)
-            for event in scanner.scan_items(items):
+            for event in executor.run(items):
                 record(store, run_id, event)
+                if isinstance(event, RecordDate):
+                    continue
                 progress.update(event)
                 if on_event:
                     on_event(run_id, event)
@@ -121,14 +140,70 @@ def run_scan(store: Store, registry: Registry, redactor: Redactor, options: Scan
         status = "interrupted"
         raise
     finally:
-        counters = dict(scanner.ctx.counters)
+        counters = dict(executor.counters)
         counters.update(items=progress.items, findings=progress.findings, errors=progress.errors)
-        scanner.close()
+        if resume is not None:
+            before = store.run(run_id)
+            for k, v in (before.counters if before else {}).items():
+                if k in ("items", "findings", "errors"):
+                    continue
+                counters[k] = counters.get(k, 0) + v
+            counters.update(_counts_from_store(store, run_id))
+        executor.close()
         store.finish_run(run_id, status, counters)
     return run_id
 
 
-def record(store: Store, run_id: int, event: Event) -> None:
+def _chain(first: Any, second: Any) -> Any:
+    if first is None:
+        return second
+    return lambda rid, items: second(rid, first(rid, items))
+
+
+def _plugins_env() -> tuple[str, ...] | None:
+    env = os.environ.get("PIISCAN_PLUGINS")
+    return tuple(n.strip() for n in env.split(",") if n.strip()) if env else None
+
+
+def top_level(location: str) -> str:
+    return location.split("!", 1)[0]
+
+
+def prepare_resume(store: Store, run_id: int) -> set[str]:
+    """Keep what an interrupted run finished; drop the partial rest.
+
+    An item's own row is written after all of its findings and its
+    children's, so a top-level item with a row is complete. Everything
+    under an item without one is deleted and that item is read again:
+    none lost, none twice.
+    """
+    db = store.db
+    done = {loc for (loc,) in db.execute(
+        "SELECT location FROM items WHERE run_id = ? AND instr(location, '!') = 0", (run_id,))}
+    for table in ("findings", "errors", "record_dates", "items"):
+        rows = db.execute(f"SELECT rowid, location FROM {table} WHERE run_id = ?", (run_id,)).fetchall()
+        stale = [(rid,) for rid, loc in rows if top_level(loc) not in done]
+        db.executemany(f"DELETE FROM {table} WHERE rowid = ?", stale)
+    db.execute("UPDATE runs SET status = 'running' WHERE id = ?", (run_id,))
+    db.commit()
+    return done
+
+
+def _counts_from_store(store: Store, run_id: int) -> dict[str, int]:
+    q = lambda sql: store.db.execute(sql, (run_id,)).fetchone()[0]
+    return {"items": q("SELECT COUNT(*) FROM items WHERE run_id = ?"),
+            "findings": q("SELECT COUNT(*) FROM findings WHERE run_id = ?"),
+            "errors": q("SELECT COUNT(*) FROM errors WHERE run_id = ?")}
+
+
+def resumable_run(store: Store) -> int | None:
+    """The latest run that did not finish (killed or interrupted)."""
+    row = store.db.execute("SELECT id FROM runs WHERE status IN ('running', 'interrupted', 'failed')"
+                           " ORDER BY id DESC LIMIT 1").fetchone()
+    return int(row[0]) if row else None
+
+
+def record(store: Store, run_id: int, event: Event | RecordDate) -> None:
     if isinstance(event, Finding):
         store.add_finding(run_id, event)
     elif isinstance(event, ScanError):
@@ -136,6 +211,8 @@ def record(store: Store, run_id: int, event: Event) -> None:
     elif isinstance(event, ItemDone):
         store.add_item(run_id, event.location, event.info, event.media_type, event.reader,
                        event.findings, event.sha256, event.error)
+    elif isinstance(event, RecordDate):
+        store.add_record_date(run_id, event.location, event.record, event.field, event.day)
 
 
 def options_params(options: ScanOptions) -> dict[str, Any]:
