@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-SIN = "046 454 286"
+SIN = "463 212 233"
 SIN_FR = "130 692 544"
 CARD = "4111 1111 1111 1111"
 EMAIL = "marie.tremblay@example.org"

@@ -48,7 +48,7 @@ def test_sin_in_payroll_points_at_its_column(jsonl: list[dict]) -> None:
     sins = [r for r in jsonl if r.get("entity_type") == "CA_SIN" and r["location"] == "hr/payroll.csv"]
     assert len(sins) == 1
     assert sins[0]["pointer"] == {"row": 2, "column": "NAS"}
-    assert sins[0]["masked"] == "*** *** 286"
+    assert sins[0]["masked"] == "*** *** 233"
     assert sins[0]["score"] >= 0.85  # a validated value under a column named for it
 
 

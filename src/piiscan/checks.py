@@ -59,3 +59,20 @@ def iban_ok(iban: str) -> bool:
     except ValueError:
         return False
     return number % 97 == 1
+
+
+def ramq_birth_ok(digits: str) -> bool:
+    """The YYMMDD part of a Quebec health number (RAMQ): women's months are +50.
+
+    The century is not encoded, so 29 February is accepted when either
+    century makes it a leap day (every YY divisible by 4, 00 for 2000).
+    """
+    if len(digits) != 6 or not digits.isdigit():
+        return False
+    yy, mm, dd = int(digits[:2]), int(digits[2:4]), int(digits[4:])
+    if mm > 50:
+        mm -= 50
+    if not 1 <= mm <= 12 or dd < 1:
+        return False
+    days = (31, 29 if yy % 4 == 0 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[mm - 1]
+    return dd <= days

@@ -70,12 +70,11 @@ def build_scanner(registry: Registry, spec: WorkerSpec,
     observers: list[Callable[[Segment], None]] = []
     if spec.policy_path and notes is not None:
         from .policy import load_policy
-        dater = load_policy(spec.policy_path).record_date
+        dater = load_policy(spec.policy_path).record_dates
 
         def observe(seg: Segment) -> None:
-            got = dater(seg)
-            if got:
-                notes.append(RecordDate(seg.location, seg.record, got[0], got[1]))
+            for field_name, day in dater(seg):
+                notes.append(RecordDate(seg.location, seg.record, field_name, day))
         observers.append(observe)
     redactor = Redactor(spec.key, spec.options.reveal, spec.options.as_of)
     return Scanner(registry, redactor, spec.options, language=language, observers=observers)

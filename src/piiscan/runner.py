@@ -118,7 +118,8 @@ def run_scan(store: Store, registry: Registry, key: bytes, options: ScanOptions,
     progress = progress or Progress()
     status = "failed"
     spec = WorkerSpec(options, key, plugins=_plugins_env(), guess_language=guess_language,
-                      policy_path=policy_path, registry_factory=registry_factory)
+                      policy_path=os.path.abspath(policy_path) if policy_path else None,
+                      registry_factory=registry_factory)
     executor = make_executor(placement.executor, registry, spec, workers=placement.workers,
                              scheduler=placement.scheduler)
     try:
