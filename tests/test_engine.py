@@ -213,3 +213,13 @@ def test_resume_after_a_kill_gives_exactly_the_uninterrupted_findings(tmp_path: 
         assert store.run(1).status == "done"
     assert _rows(killed_db, 1) == _rows(clean_db, clean)
     assert len(_rows(clean_db, clean)) == 400 * 40
+
+
+def test_a_value_inside_a_chunk_overlap_is_reported_once() -> None:
+    """Forced cuts repeat the tail of the previous piece; a value there was already found."""
+    from piiscan.engine import Detection
+    det = Detection([CodeDetector()], ScanOptions())
+    first = Segment("xx ID-123456 yy", "a.txt", Pointer(line=1))
+    second = Segment("ID-123456 yy ID-654321", "a.txt", Pointer(line=1, offset=3), overlap=12)
+    found = [m.text for _, ms in det.detect_batch([first, second]) for m in ms]
+    assert found == ["ID-123456", "ID-654321"]

@@ -192,7 +192,7 @@ class Detection:
         min_score = self.options.min_score
         entities = self.options.entities
         for seg, matches in zip(batch, per_seg):
-            matches = [m for m in matches if m.score >= min_score and
+            matches = [m for m in matches if m.end > seg.overlap and m.score >= min_score and
                        (entities is None or m.entity_type in entities)]
             if matches:
                 yield seg, resolve_overlaps(matches)
@@ -210,13 +210,17 @@ class Scanner:
 
     def __init__(self, registry: Registry, redactor: Redactor, options: ScanOptions,
                  language: Callable[[str], str | None] | None = None,
-                 observers: Sequence[Callable[[Segment], None]] = ()):
+                 observers: Sequence[Callable[[Segment], None]] = (),
+                 temp_root: str | None = None):
         self.registry = registry
         self.observers = list(observers)  # see every segment (policy date fields)
         self.redactor = redactor
         self.options = options
         self.detection = Detection(registry.detectors.values(), options, language)
-        self._temp = tempfile.mkdtemp(prefix="piiscan-")
+        # Under the run's private root when there is one, so a killed worker
+        # leaves nothing behind once the run removes that root.
+        root = temp_root if temp_root and os.path.isdir(temp_root) else None
+        self._temp = tempfile.mkdtemp(prefix="piiscan-", dir=root)
         os.chmod(self._temp, 0o700)
         self.ctx = ReadContext(options, self._temp)
 
@@ -309,7 +313,8 @@ def _cap(seg: Segment, limit: int) -> Segment:
     if len(seg.text) <= limit:
         return seg
     # Readers should chunk long text themselves; this is the safety net.
-    return Segment(seg.text[:limit], seg.location, seg.pointer, seg.field, seg.record, seg.language)
+    return Segment(seg.text[:limit], seg.location, seg.pointer, seg.field, seg.record, seg.language,
+                   seg.overlap)
 
 
 def sha256_of(item: Item, chunk: int = 1 << 20) -> str | None:

@@ -52,6 +52,7 @@ class WorkerSpec:
     # A module-level function building the registry, for embedders and tests
     # whose plugins are not installed as entry points.
     registry_factory: Callable[[], Registry] | None = None
+    temp_root: str | None = None  # the run's private temp dir, removed by the run
 
     def registry(self) -> Registry:
         if self.registry_factory is not None:
@@ -77,7 +78,8 @@ def build_scanner(registry: Registry, spec: WorkerSpec,
                 notes.append(RecordDate(seg.location, seg.record, field_name, day))
         observers.append(observe)
     redactor = Redactor(spec.key, spec.options.reveal, spec.options.as_of)
-    return Scanner(registry, redactor, spec.options, language=language, observers=observers)
+    return Scanner(registry, redactor, spec.options, language=language, observers=observers,
+                   temp_root=spec.temp_root)
 
 
 class Executor(Protocol):
@@ -123,28 +125,29 @@ def _init_worker(spec: WorkerSpec, out: "mp.Queue[Any]") -> None:
     _worker.update(scanner=build_scanner(registry, spec, notes), notes=notes, out=out)
 
 
-def _scan_in_worker(item: Item) -> dict[str, int]:
-    """Scan one item, streaming its events to the parent in chunks."""
+def _scan_in_worker(item: Item) -> None:
+    """Scan one item, streaming (location, events, final, counters) messages to the parent."""
     scanner: Scanner = _worker["scanner"]
     out = _worker["out"]
     chunk: list[Any] = []
     for ev in _interleave(scanner.scan_item(item), _worker["notes"]):
         chunk.append(ev)
         if len(chunk) >= CHUNK:
-            out.put(chunk)
+            out.put((item.location, chunk, False, None))
             chunk = []
-    out.put(chunk)
     counters = dict(scanner.ctx.counters)
     scanner.ctx.counters.clear()
-    return counters
+    out.put((item.location, chunk, True, counters))
 
 
 class LocalExecutor:
     """A process pool sized to the machine; memory bounded by a window of items.
 
-    If a worker dies (a library crash, the kernel's OOM killer), the items
-    it may have held are retried once each on a fresh pool, then recorded
-    as "crashed" — the scan goes on.
+    Results come back through a queue in chunks, so a huge item never sits
+    whole in memory. If a worker dies (a library crash, the OOM killer), an
+    item that had produced nothing yet is retried once, alone; an item that
+    dies twice, or after producing part of its results, is recorded as
+    "crashed" (what it produced is kept, nothing twice) and the scan goes on.
     """
 
     def __init__(self, spec: WorkerSpec, workers: int | None = None):
@@ -164,66 +167,71 @@ class LocalExecutor:
 
     def run(self, items: Iterable[Item | ScanError]) -> Iterator[Event | RecordDate]:
         window = self.workers * 2
-        pending: dict[Future[dict[str, int]], Item] = {}
+        pending: dict[str, tuple[Future[None], Item]] = {}
+        produced: set[str] = set()  # items that sent at least one event
         retry: list[Item] = []
-        tried_twice: set[str] = set()
+        retried: set[str] = set()
         source = iter(items)
         exhausted = False
         while True:
             while not exhausted and len(pending) < window:
                 nxt = retry.pop() if retry else next(source, None)
                 if nxt is None:
-                    exhausted = True
-                    break
+                    exhausted = not retry
+                    if exhausted:
+                        break
+                    continue
                 if isinstance(nxt, ScanError):
                     yield nxt
                     continue
-                pending[self.pool.submit(_scan_in_worker, nxt)] = nxt
+                pending[nxt.location] = (self.pool.submit(_scan_in_worker, nxt), nxt)
             if not pending:
                 break
-            yield from self._drain(block=True)
-            done = [f for f in pending if f.done()]
-            broken: list[Item] = []
-            for f in done:
-                item = pending.pop(f)
-                try:
-                    for k, v in f.result().items():
-                        self.counters[k] = self.counters.get(k, 0) + v
-                except BrokenProcessPool:
-                    broken.append(item)
-                except Exception as exc:  # the worker function itself failed
-                    yield ScanError(item.location, "crashed", type(exc).__name__)
-                    yield ItemDone(item.location, item.info, "", None, 0, None, "crashed")
+            yield from self._messages(pending, produced, timeout=0.2)
+            failed = [(loc, f.exception()) for loc, (f, _) in pending.items()
+                      if f.done() and f.exception() is not None]
+            if not failed:
+                continue
+            broken = any(isinstance(e, BrokenProcessPool) for _, e in failed)
             if broken:
-                yield from self._drain(block=False)
-                broken += list(pending.values())
+                # Whatever the dead pool's workers managed to send is still queued.
+                while (yield from self._messages(pending, produced, timeout=0.5)):
+                    pass
+                lost = list(pending.values())
                 pending.clear()
                 self.pool.shutdown(wait=False, cancel_futures=True)
                 self._start()
-                for item in broken:
-                    if item.location in tried_twice:
-                        yield ScanError(item.location, "crashed",
-                                        "the worker process died while reading this item")
-                        yield ItemDone(item.location, item.info, "", None, 0, None, "crashed")
-                    else:
-                        tried_twice.add(item.location)
-                        retry.append(item)
-                # one at a time from now on, so the culprit is known
-                window = 1 if broken else window
-        yield from self._drain(block=False)
+                window = 1  # one at a time from now on, so the culprit is known
+            else:
+                lost = [pending.pop(loc) for loc, _ in failed]
+            for _, item in lost:
+                if item.location in produced or item.location in retried:
+                    detail = ("the worker process died while reading this item"
+                              + ("; the results it sent before are kept"
+                                 if item.location in produced else ""))
+                    yield ScanError(item.location, "crashed", detail)
+                    yield ItemDone(item.location, item.info, "", None, 0, None, "crashed")
+                else:
+                    retried.add(item.location)
+                    retry.append(item)
 
-    def _drain(self, block: bool) -> Iterator[Event | RecordDate]:
-        try:
-            chunk = self.queue.get(timeout=0.2 if block else 0)
-        except queue_mod.Empty:
-            return
-        yield from chunk
+    def _messages(self, pending: dict[str, Any], produced: set[str],
+                  timeout: float) -> Iterator[Event | RecordDate]:
+        """Yield queued events; return how many messages were read."""
+        n = 0
         while True:
             try:
-                chunk = self.queue.get_nowait()
+                location, events, final, counters = self.queue.get(timeout=timeout if n == 0 else 0.01)
             except queue_mod.Empty:
-                return
-            yield from chunk
+                return n
+            n += 1
+            if events:
+                produced.add(location)
+            yield from events
+            if final:
+                pending.pop(location, None)
+                for k, v in (counters or {}).items():
+                    self.counters[k] = self.counters.get(k, 0) + v
 
 
 # -- Dask ---------------------------------------------------------------------

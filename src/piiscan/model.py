@@ -157,9 +157,13 @@ class Segment:
     field: str | None = None
     record: str | None = None
     language: str | None = None
+    # Leading characters repeated from the previous piece of a forced cut:
+    # a match lying wholly inside them was already reported there.
+    overlap: int = 0
 
     def with_language(self, language: str | None) -> "Segment":
-        return Segment(self.text, self.location, self.pointer, self.field, self.record, language)
+        return Segment(self.text, self.location, self.pointer, self.field, self.record, language,
+                       self.overlap)
 
 
 @dataclass(frozen=True, slots=True)

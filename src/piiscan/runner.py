@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -117,12 +119,18 @@ def run_scan(store: Store, registry: Registry, key: bytes, options: ScanOptions,
                                  revealed=options.reveal)
     progress = progress or Progress()
     status = "failed"
-    spec = WorkerSpec(options, key, plugins=_plugins_env(), guess_language=guess_language,
+    temp_root = tempfile.mkdtemp(prefix="piiscan-run-")  # 0700 by construction
+    spec = WorkerSpec(options, key, temp_root=temp_root, plugins=_plugins_env(),
+                      guess_language=guess_language,
                       policy_path=os.path.abspath(policy_path) if policy_path else None,
                       registry_factory=registry_factory)
-    executor = make_executor(placement.executor, registry, spec, workers=placement.workers,
-                             scheduler=placement.scheduler)
+    executor: Any = None
     try:
+        try:
+            executor = make_executor(placement.executor, registry, spec, workers=placement.workers,
+                                     scheduler=placement.scheduler)
+        except (OSError, TimeoutError) as exc:
+            raise ScanAborted(f"cannot reach the {placement.executor} executor: {exc}") from exc
         for target, source in pairs:
             items: Iterable[Item | ScanError] = source.items(target, options)
             if len(pairs) > 1 and "://" not in target:
@@ -141,7 +149,7 @@ def run_scan(store: Store, registry: Registry, key: bytes, options: ScanOptions,
         status = "interrupted"
         raise
     finally:
-        counters = dict(executor.counters)
+        counters = dict(executor.counters) if executor else {}
         counters.update(items=progress.items, findings=progress.findings, errors=progress.errors)
         if resume is not None:
             before = store.run(run_id)
@@ -150,7 +158,9 @@ def run_scan(store: Store, registry: Registry, key: bytes, options: ScanOptions,
                     continue
                 counters[k] = counters.get(k, 0) + v
             counters.update(_counts_from_store(store, run_id))
-        executor.close()
+        if executor:
+            executor.close()
+        shutil.rmtree(temp_root, ignore_errors=True)
         store.finish_run(run_id, status, counters)
     return run_id
 
