@@ -83,6 +83,18 @@ CREATE TABLE IF NOT EXISTS record_dates (
     field TEXT NOT NULL,
     day TEXT NOT NULL               -- ISO date read from a declared date field
 );
+CREATE TABLE IF NOT EXISTS triage (
+    id INTEGER PRIMARY KEY,
+    location TEXT NOT NULL,         -- glob over locations ('!' joins archive members)
+    value_hash TEXT NOT NULL DEFAULT '',   -- keyed hash; '' = any value
+    entity_type TEXT NOT NULL DEFAULT '',  -- '' = any type
+    status TEXT NOT NULL,           -- confirmed | false_positive | test_data | accepted
+    until TEXT,                     -- ISO date an acceptance ends
+    note TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL,
+    UNIQUE (location, value_hash, entity_type)
+);
 """
 
 
@@ -278,6 +290,88 @@ class Store:
     def counts(self, run_id: int) -> dict[str, int]:
         return dict(self.db.execute(
             "SELECT entity_type, COUNT(*) FROM findings WHERE run_id = ? GROUP BY entity_type", (run_id,)))
+
+    # -- audits: incremental rescans and triage -------------------------------
+    _UNDER = "(location = ? OR substr(location, 1, ?) = ?)"  # an item and its members
+
+    def copy_rows(self, src_run: int, dst_run: int, location: str,
+                  as_location: str | None = None) -> int:
+        """Copy an item's rows (and its members') from one run to another, marked reused.
+
+        `as_location` renames them (an identical copy elsewhere); returns the
+        number of findings copied.
+        """
+        new = location if as_location is None else as_location
+        under = (location, len(location) + 1, location + "!")
+        # the location is rewritten by prefix so members keep their "!…" tails
+        rename = "? || substr(location, ?)"
+        ren = (new, len(location) + 1)
+        cur = self.db.execute(
+            f"INSERT INTO findings(run_id, entity_type, location, pointer, masked, value_hash, score,"
+            f" detector, language, severity, record, field, attributes, value)"
+            f" SELECT ?, entity_type, {rename}, pointer, masked, value_hash, score, detector,"
+            f" language, severity, record, field, attributes, value FROM findings"
+            f" WHERE run_id = ? AND {self._UNDER} ORDER BY id", (dst_run, *ren, src_run, *under))
+        copied = cur.rowcount
+        self.db.execute(f"INSERT INTO errors SELECT ?, {rename}, reason, detail FROM errors"
+                        f" WHERE run_id = ? AND {self._UNDER}", (dst_run, *ren, src_run, *under))
+        self.db.execute(f"INSERT INTO record_dates SELECT ?, {rename}, record, field, day"
+                        f" FROM record_dates WHERE run_id = ? AND {self._UNDER}",
+                        (dst_run, *ren, src_run, *under))
+        self.db.execute(f"INSERT OR REPLACE INTO items SELECT ?, {rename}, size, mtime, inode, mode,"
+                        f" media_type, reader, findings, sha256, error, 1 FROM items"
+                        f" WHERE run_id = ? AND {self._UNDER}", (dst_run, *ren, src_run, *under))
+        self._tick()
+        return copied
+
+    def item(self, run_id: int, location: str) -> ItemRecord | None:
+        r = self.db.execute(
+            "SELECT location, size, mtime, inode, mode, media_type, reader, findings, sha256, error"
+            " FROM items WHERE run_id = ? AND location = ?", (run_id, location)).fetchone()
+        return ItemRecord(r[0], ItemInfo(r[1], r[2], r[3], r[4]), r[5], r[6], r[7], r[8], r[9]) if r else None
+
+    def set_item_hash(self, run_id: int, location: str, sha256: str) -> None:
+        self.db.execute("UPDATE items SET sha256 = ? WHERE run_id = ? AND location = ?",
+                        (sha256, run_id, location))
+        self._tick()
+
+    def reused_locations(self, run_id: int) -> set[str]:
+        return {r[0] for r in self.db.execute(
+            "SELECT location FROM items WHERE run_id = ? AND reused = 1", (run_id,))}
+
+    def merge_counters(self, run_id: int, extra: dict[str, int]) -> None:
+        run = self.run(run_id)
+        counters = dict(run.counters if run else {})
+        for k, v in extra.items():
+            counters[k] = counters.get(k, 0) + v
+        self.db.execute("UPDATE runs SET counters = ? WHERE id = ?", (json.dumps(counters), run_id))
+        self.db.commit()
+
+    def add_mark(self, location: str, status: str, *, value_hash: str | None = None,
+                 entity_type: str | None = None, until: str | None = None, note: str = "",
+                 author: str = "") -> int:
+        """Add a triage mark, or replace the one with the same location, hash and type."""
+        self.db.execute(
+            "INSERT INTO triage(location, value_hash, entity_type, status, until, note, author, created)"
+            " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (location, value_hash, entity_type) DO UPDATE SET"
+            " status = excluded.status, until = excluded.until, note = excluded.note,"
+            " author = excluded.author, created = excluded.created",
+            (location, value_hash or "", entity_type or "", status, until, note, author, now_iso()))
+        self.db.commit()
+        return int(self.db.execute(
+            "SELECT id FROM triage WHERE location = ? AND value_hash = ? AND entity_type = ?",
+            (location, value_hash or "", entity_type or "")).fetchone()[0])
+
+    def marks(self) -> list[dict[str, Any]]:
+        cur = self.db.execute("SELECT id, location, value_hash, entity_type, status, until, note,"
+                              " author, created FROM triage ORDER BY id")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur]
+
+    def remove_marks(self, ids: Iterable[int]) -> int:
+        n = sum(self.db.execute("DELETE FROM triage WHERE id = ?", (i,)).rowcount for i in ids)
+        self.db.commit()
+        return n
 
 
 def _run_info(row: tuple[Any, ...]) -> RunInfo:
