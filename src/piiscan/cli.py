@@ -166,8 +166,8 @@ def main(verbose: int, log_file: str | None) -> None:
 @click.option("--db", type=click.Path(dir_okay=False), help="Store file (default: $PIISCAN_HOME/piiscan.db).")
 @click.option("--policy", type=click.Path(exists=True, dir_okay=False), help="Check against this policy file.")
 @click.option("--as-of", help="Date retention and ages are computed on (YYYY-MM-DD; default today).")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
-              help="Language of messages in reports.")
+@click.option("--lang", type=click.Choice(["en", "fr"]),
+              help="Language of reports and messages (default: the policy's, else en).")
 @click.option("--include", multiple=True, help="Only paths matching this glob (repeatable).")
 @click.option("--exclude", multiple=True, help="Skip paths matching this glob (repeatable).")
 @click.option("--follow-symlinks", is_flag=True, help="Follow symbolic links (loop-safe).")
@@ -188,7 +188,7 @@ def main(verbose: int, log_file: str | None) -> None:
               help="Finish the last interrupted run (or run ID) instead of starting anew.")
 def scan(targets: tuple[str, ...], fmt: str, output: str | None, reveal: bool,
          entities: tuple[str, ...], min_score: float, fail_on: str, db: str | None,
-         policy: str | None, as_of: str | None, lang: str, include: tuple[str, ...],
+         policy: str | None, as_of: str | None, lang: str | None, include: tuple[str, ...],
          exclude: tuple[str, ...], follow_symlinks: bool, no_hidden: bool,
          max_file_size: str | None, max_depth: int, no_ocr: bool, sample_rows: int,
          full: bool, include_views: bool, tables: tuple[str, ...],
@@ -220,7 +220,7 @@ def scan(targets: tuple[str, ...], fmt: str, output: str | None, reveal: bool,
 
 
 def execute_scan(targets: list[str], options: ScanOptions, *, fmt: str, output: str | None,
-                 fail_on: str, db: str | None, policy_path: str | None, lang: str,
+                 fail_on: str, db: str | None, policy_path: str | None, lang: str | None,
                  kind: str = "scan", items_filter: Any = None,
                  placement: Placement = Placement(), resume: int | None = None) -> int:
     """Shared by `scan` and `audit`: run, evaluate the policy, write the report."""
@@ -234,6 +234,7 @@ def execute_scan(targets: list[str], options: ScanOptions, *, fmt: str, output: 
         except PolicyError as exc:
             click.echo(f"piiscan: {exc}", err=True)
             return EXIT_USAGE
+    lang = lang or (policy.language if policy is not None else None) or "en"
     if fmt == "html" and not output:
         output = str(Path("reports") / f"piiscan-{datetime.now():%Y%m%d-%H%M%S}.html")
     try:
