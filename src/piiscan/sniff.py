@@ -141,7 +141,8 @@ def _text_kind(head: bytes, name: str) -> str:
         return MBOX
     if sample.startswith((b"return-path:", b"received:", b"message-id:", b"mime-version:", b"delivered-to:")):
         return EML
-    if sample.startswith((b"-- postgresql database dump", b"-- mysql dump", b"-- mariadb dump")):
+    if any(m in sample[:400] for m in (b"-- postgresql database dump", b"-- mysql dump",
+                                        b"-- mariadb dump")):
         return SQL
     return TEXT
 
