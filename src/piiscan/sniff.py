@@ -85,7 +85,29 @@ def _zip_kind(stream: IO[bytes] | None, head: bytes) -> str:
                 if any(n.startswith("ppt/") for n in names):
                     return PPTX
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError):
-        return ZIP
+        return _cut_package_kind(head)
+    return ZIP
+
+
+def _cut_package_kind(head: bytes) -> str:
+    """A cut package has lost its ZIP directory; the entry names at its start still tell.
+
+    Sending a truncated DOCX to its own reader gets the user "corrupt docx",
+    not a puzzling archive error.
+    """
+    names: list[str] = []
+    at = head.find(b"PK\x03\x04")
+    while 0 <= at and at + 30 <= len(head):
+        n = int.from_bytes(head[at + 26:at + 28], "little")
+        names.append(head[at + 30:at + 30 + n].decode("cp437", "replace"))
+        at = head.find(b"PK\x03\x04", at + 30 + n)
+    if names[:1] == ["mimetype"]:
+        mt = head[38:118].split(b"PK", 1)[0].decode("ascii", "replace").strip()
+        if mt in (ODT, ODS, ODP):
+            return mt
+    for prefix, kind in (("word/", DOCX), ("xl/", XLSX), ("ppt/", PPTX)):
+        if any(n.startswith(prefix) for n in names):
+            return kind
     return ZIP
 
 
