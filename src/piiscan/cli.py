@@ -90,7 +90,7 @@ def parse_day(value: str | None) -> date | None:
                                  param_hint="--as-of") from None
 
 
-def parse_size(text: str | None) -> int | None:
+def parse_size(text: str | None, hint: str = "--max-file-size") -> int | None:
     if not text:
         return None
     units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
@@ -101,7 +101,7 @@ def parse_size(text: str | None) -> int | None:
         return int(t)
     except ValueError:
         raise click.BadParameter(f"{text!r} is not a size; write e.g. 500M or 2G",
-                                 param_hint="--max-file-size") from None
+                                 param_hint=hint) from None
 
 
 def exceeds(report: Any, fail_on: str) -> bool:
@@ -174,6 +174,11 @@ def main(verbose: int, log_file: str | None) -> None:
 @click.option("--no-hidden", is_flag=True, help="Skip hidden files and folders.")
 @click.option("--max-file-size", help="Skip files larger than this (e.g. 2G); recorded as skipped.")
 @click.option("--max-depth", type=int, default=5, show_default=True, help="Archive/mail nesting limit.")
+@click.option("--item-timeout", type=click.FloatRange(0, min_open=True), default=600, show_default=True,
+              help="Seconds one file may take; then it is stopped and recorded as a timeout.")
+@click.option("--item-memory", metavar="SIZE",
+              help="Memory one worker process may use (default 4G, 0 for no limit); "
+                   "a file needing more is recorded as too large.")
 @click.option("--no-ocr", is_flag=True, help="Do not OCR images and scanned PDF pages.")
 @click.option("--sample-rows", type=int, default=1000, show_default=True, help="Rows sampled per database table.")
 @click.option("--full", is_flag=True, help="Databases: read every row instead of a sample.")
@@ -193,7 +198,8 @@ def scan(targets: tuple[str, ...], fmt: str, output: str | None, reveal: bool,
          max_file_size: str | None, max_depth: int, no_ocr: bool, sample_rows: int,
          full: bool, include_views: bool, tables: tuple[str, ...],
          exclude_tables: tuple[str, ...], executor: str, workers: int | None,
-         scheduler: str | None, resume: int | None) -> None:
+         scheduler: str | None, resume: int | None, item_timeout: float,
+         item_memory: str | None) -> None:
     """Scan folders, files or database URLs and report what was found.
 
     \b
@@ -210,7 +216,10 @@ def scan(targets: tuple[str, ...], fmt: str, output: str | None, reveal: bool,
         follow_symlinks=follow_symlinks, hidden=not no_hidden,
         max_file_size=parse_size(max_file_size), max_depth=max_depth, ocr=not no_ocr,
         sample_rows=sample_rows, full=full, include_views=include_views, tables=tables,
-        exclude_tables=exclude_tables)
+        exclude_tables=exclude_tables, item_timeout_s=item_timeout)
+    if item_memory is not None:
+        parse_size(item_memory, "--item-memory")  # a usage error here, not in each worker
+        os.environ["PIISCAN_ITEM_MEMORY"] = item_memory  # read by the worker spec
     if executor == "dask" and not scheduler:
         raise click.UsageError("--executor dask needs --scheduler tcp://HOST:8786")
     code = execute_scan(list(targets), options, fmt=fmt, output=output, fail_on=fail_on,

@@ -8,10 +8,16 @@ spaCy pipelines load once per process) from a picklable `WorkerSpec`.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing as mp
 import os
 import queue as queue_mod
+import signal
+import sys
+import tempfile
+import threading
+import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -20,13 +26,37 @@ from datetime import date
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from .engine import Event, ItemDone, Scanner, ScanOptions
-from .model import Item, ScanError, Segment
+from .model import Item, ItemError, ScanError, Segment
 from .redact import Redactor
 from .registry import Registry
 
 log = logging.getLogger("piiscan")
 
 CHUNK = 500  # events per message from a worker
+ITEM_MEMORY_ENV = "PIISCAN_ITEM_MEMORY"
+DEFAULT_ITEM_MEMORY = 4 << 30  # address space of one worker process
+
+
+def parse_bytes(text: str) -> int:
+    """ "4G", "512M", "1.5g", "1000000" → bytes (binary units)."""
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+    t = text.strip().lower().removesuffix("b").removesuffix("i")
+    if t and t[-1] in units:
+        return int(float(t[:-1]) * units[t[-1]])
+    return int(t)
+
+
+def item_memory_from_env() -> int | None:
+    """The per-worker memory budget: $PIISCAN_ITEM_MEMORY, "0" for none, else 4 GiB."""
+    text = os.environ.get(ITEM_MEMORY_ENV, "").strip()
+    if not text:
+        return DEFAULT_ITEM_MEMORY
+    try:
+        return parse_bytes(text) or None
+    except ValueError:
+        log.warning("%s=%r is not a size (e.g. 4G); using %d bytes", ITEM_MEMORY_ENV, text,
+                    DEFAULT_ITEM_MEMORY)
+        return DEFAULT_ITEM_MEMORY
 
 
 @dataclass(frozen=True)
@@ -53,6 +83,9 @@ class WorkerSpec:
     # whose plugins are not installed as entry points.
     registry_factory: Callable[[], Registry] | None = None
     temp_root: str | None = None  # the run's private temp dir, removed by the run
+    # Address space a local worker may use; an item needing more fails with
+    # MemoryError, recorded as "too large" (None: no limit).
+    item_memory: int | None = field(default_factory=item_memory_from_env)
 
     def registry(self) -> Registry:
         if self.registry_factory is not None:
@@ -82,6 +115,28 @@ def build_scanner(registry: Registry, spec: WorkerSpec,
                    temp_root=spec.temp_root)
 
 
+def warm_up(spec: WorkerSpec) -> None:
+    """Load models once, before a pool forks: the workers then share them copy-on-write.
+
+    spaCy's French tokenizer alone compiles regexes for seconds at import, and
+    each worker would otherwise load every pipeline again on its first text.
+    Detectors say what to load through an optional `warm_up()`.
+    """
+    try:
+        registry = spec.registry()
+        for det in registry.detectors.values():
+            if spec.options.entities is not None and not (set(det.entities) & spec.options.entities):
+                continue
+            warm = getattr(det, "warm_up", None)
+            if warm is not None:
+                warm()
+        if spec.guess_language:
+            from .language import guess_language
+            guess_language("warming up the language guesser before the workers start")
+    except Exception as exc:  # the workers load what they need themselves
+        log.debug("warm-up skipped: %s", type(exc).__name__)
+
+
 class Executor(Protocol):
     def run(self, items: Iterable[Item | ScanError]) -> Iterator[Event | RecordDate]: ...
 
@@ -99,8 +154,97 @@ def _interleave(events: Iterable[Event], notes: list[Event]) -> Iterator[Event]:
     notes.clear()
 
 
+# -- the per-item watchdog ------------------------------------------------------
+
+class ItemTimeout(ItemError):
+    """Raised inside an item's reader by the watchdog: the item ran out of time."""
+
+    reason = "timeout"
+
+
+class _Watchdog:
+    """SIGALRM's handler: raises where the item's code is, only while it runs.
+
+    A blocking system call is interrupted, and Python runs the handler before
+    retrying it, so a reader waiting inside a library call is stopped too.
+    Code that holds the interpreter in C without checking for signals is not
+    reached; the local pool's parent kills such a worker (`LocalExecutor`).
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.inside = False  # the item's generator is running, not our consumer
+        self.expired = False
+
+    def error(self) -> ItemTimeout:
+        return ItemTimeout(f"stopped after {self.seconds:g} s")
+
+    def arm(self) -> None:
+        self.expired = False
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def alarm(self, signum: int, frame: Any) -> None:
+        self.expired = True
+        if self.inside:
+            raise self.error()
+
+
+def can_alarm() -> bool:
+    """SIGALRM is ours to use: main thread, and no timer already set (pytest-timeout's)."""
+    return (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+            and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0))
+
+
+def watched(scanner: Scanner, item: Item, seconds: float | None) -> Iterator[Event]:
+    """`scanner.scan_item(item)`, stopped when nothing finished for `seconds`.
+
+    The budget restarts whenever a member of a container finishes, as the
+    engine's own deadline does per item. A stop raised while our consumer
+    runs is thrown into the item at its next step instead; a reader that
+    swallows it gets it again at every step until some level records it.
+    """
+    events = scanner.scan_item(item)
+    if not seconds or seconds <= 0 or not can_alarm():
+        yield from events
+        return
+    dog = _Watchdog(seconds)
+    previous = signal.signal(signal.SIGALRM, dog.alarm)
+    dog.arm()
+    try:
+        while True:
+            try:
+                dog.inside = True
+                try:
+                    ev = events.throw(dog.error()) if dog.expired else next(events)
+                finally:
+                    dog.inside = False
+            except StopIteration:
+                return
+            except ItemTimeout:
+                # Raised where the engine could not record it (in its own bookkeeping).
+                yield ScanError(item.location, "timeout", dog.error().detail)
+                yield ItemDone(item.location, item.info, "", None, 0, None, "timeout")
+                return
+            if isinstance(ev, ItemDone):
+                if ev.location == item.location:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    dog.expired = False
+                else:
+                    dog.arm()  # a member finished: the next one gets a fresh budget
+            elif isinstance(ev, ScanError) and ev.reason == "timeout":
+                dog.expired = False  # recorded by the level it stopped; its ItemDone follows
+            yield ev
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        events.close()
+
+
 class InlineExecutor:
-    """One process, items one after the other: simplest, and what tests use."""
+    """One process, items one after the other: simplest, and what tests use.
+
+    The watchdog runs here too when SIGALRM is free (the CLI's main thread).
+    """
 
     def __init__(self, registry: Registry, spec: WorkerSpec):
         self.notes: list[Event] = []
@@ -108,7 +252,12 @@ class InlineExecutor:
         self.counters = self.scanner.ctx.counters
 
     def run(self, items: Iterable[Item | ScanError]) -> Iterator[Event | RecordDate]:
-        yield from _interleave(self.scanner.scan_items(items), self.notes)
+        seconds = self.scanner.options.item_timeout_s
+        for item in items:
+            if isinstance(item, ScanError):
+                yield item
+                continue
+            yield from _interleave(watched(self.scanner, item, seconds), self.notes)
 
     def close(self) -> None:
         self.scanner.close()
@@ -119,18 +268,67 @@ class InlineExecutor:
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(spec: WorkerSpec, out: "mp.Queue[Any]") -> None:
+def _die_with_parent(parent: int) -> None:
+    """A worker outlives a killed scan otherwise (SIGKILL, the OOM killer), blocked forever."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+
+def _limit_memory(limit: int | None) -> None:
+    """Cap the worker's address space: an item needing more fails with MemoryError."""
+    if not limit:
+        return
+    try:
+        import resource
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError) as exc:  # not on this OS
+        log.debug("no memory limit for workers: %s", exc)
+
+
+def _init_worker(spec: WorkerSpec, out: "mp.Queue[Any]", notices: Any = None,
+                 parent: int | None = None) -> None:
+    if parent is not None:
+        _die_with_parent(parent)
+    # Ctrl-C reaches the whole process group: the parent stops the scan, not each worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The report may be going to stdout: what a library prints must not end up in it.
+    try:
+        os.dup2(2, 1)
+    except OSError:
+        pass
+    _limit_memory(spec.item_memory)
+    if spec.temp_root and os.path.isdir(spec.temp_root):
+        # Libraries' own temp files (Tesseract's copy of a scanned page) go
+        # into the run's private folder too, removed even if this worker is killed.
+        tempfile.tempdir = spec.temp_root
     notes: list[Event] = []
     registry = spec.registry()
-    _worker.update(scanner=build_scanner(registry, spec, notes), notes=notes, out=out)
+    _worker.update(scanner=build_scanner(registry, spec, notes), notes=notes, out=out,
+                   notices=notices)
 
 
 def _scan_in_worker(item: Item) -> None:
-    """Scan one item, streaming (location, events, final, counters) messages to the parent."""
+    """Scan one item, streaming (location, events, final, counters) messages to the parent.
+
+    First a (location, pid) notice says which process took the item, so the
+    parent can stop it if the watchdog cannot. It goes through a queue
+    written by this thread: `out`'s feeder thread would not get to send it
+    while a reader holds the interpreter in C.
+    """
     scanner: Scanner = _worker["scanner"]
     out = _worker["out"]
+    if _worker.get("notices") is not None:
+        _worker["notices"].put((item.location, os.getpid()))
     chunk: list[Any] = []
-    for ev in _interleave(scanner.scan_item(item), _worker["notes"]):
+    for ev in _interleave(watched(scanner, item, scanner.options.item_timeout_s), _worker["notes"]):
         chunk.append(ev)
         if len(chunk) >= CHUNK:
             out.put((item.location, chunk, False, None))
@@ -148,6 +346,12 @@ class LocalExecutor:
     item that had produced nothing yet is retried once, alone; an item that
     dies twice, or after producing part of its results, is recorded as
     "crashed" (what it produced is kept, nothing twice) and the scan goes on.
+
+    Each item has a time budget (`item_timeout_s`, the watchdog in the
+    worker) and each worker an address-space budget (`item_memory`). A
+    worker still busy with one item a grace period after its budget ran out
+    is stuck where no signal reaches: it is killed and the item recorded as
+    "timeout". An interrupted scan kills its workers rather than wait.
     """
 
     def __init__(self, spec: WorkerSpec, workers: int | None = None):
@@ -155,39 +359,99 @@ class LocalExecutor:
         self.workers = workers or max(1, os.cpu_count() or 1)
         self.ctx = mp.get_context("fork" if hasattr(os, "fork") else "spawn")
         self.counters: dict[str, int] = {}
+        self.busy = False  # items are out: close() stops the workers instead of waiting
+        self.started: dict[str, tuple[int, float]] = {}  # location → (worker pid, since)
+        self.killed: set[str] = set()  # items whose worker was killed for running too long
+        if self.ctx.get_start_method() == "fork":
+            warm_up(spec)  # the forked workers share what is loaded here
         self._start()
 
     def _start(self) -> None:
         self.queue: Any = self.ctx.Queue(maxsize=self.workers * 8)
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=self.ctx,
-                                        initializer=_init_worker, initargs=(self.spec, self.queue))
+        self.notices: Any = self.ctx.SimpleQueue()
+        self.started.clear()
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=self.ctx, initializer=_init_worker,
+                                        initargs=(self.spec, self.queue, self.notices, os.getpid()))
 
     def close(self) -> None:
+        if self.busy:
+            self._kill_workers()
         self.pool.shutdown(wait=True, cancel_futures=True)
 
+    def _kill_workers(self) -> None:
+        for proc in list((getattr(self.pool, "_processes", None) or {}).values()):
+            try:
+                proc.kill()
+            except (OSError, AttributeError):
+                pass
+
+    def hard_limit(self) -> float | None:
+        """Seconds after which a busy worker is killed: the budget plus a grace period."""
+        seconds = self.spec.options.item_timeout_s
+        if not seconds or seconds <= 0:
+            return None
+        return seconds + min(60.0, max(5.0, seconds / 2))
+
+    def _stop_stuck(self, pending: dict[str, Any]) -> None:
+        while not self.notices.empty():
+            location, pid = self.notices.get()
+            if location in pending:
+                self.started[location] = (pid, time.monotonic())
+        limit = self.hard_limit()
+        if limit is None:
+            return
+        now = time.monotonic()
+        for location, (pid, since) in list(self.started.items()):
+            if location in pending and location not in self.killed and now - since > limit:
+                log.warning("stopping a worker stuck on %s for %.0f s", location, now - since)
+                self.killed.add(location)
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+    def _submit(self, item: Item) -> Future[None] | None:
+        try:
+            return self.pool.submit(_scan_in_worker, item)
+        except (BrokenProcessPool, RuntimeError):  # the pool broke since we last looked
+            return None
+
     def run(self, items: Iterable[Item | ScanError]) -> Iterator[Event | RecordDate]:
+        self.busy = True
         window = self.workers * 2
         pending: dict[str, tuple[Future[None], Item]] = {}
         produced: set[str] = set()  # items that sent at least one event
         retry: list[Item] = []
         retried: set[str] = set()
         source = iter(items)
-        exhausted = False
+        exhausted = restarted = False
         while True:
-            while not exhausted and len(pending) < window:
+            # Retries first: they come back after the source may be exhausted.
+            while (retry or not exhausted) and len(pending) < window:
                 nxt = retry.pop() if retry else next(source, None)
                 if nxt is None:
-                    exhausted = not retry
-                    if exhausted:
-                        break
-                    continue
+                    exhausted = True
+                    break
                 if isinstance(nxt, ScanError):
                     yield nxt
                     continue
-                pending[nxt.location] = (self.pool.submit(_scan_in_worker, nxt), nxt)
+                future = self._submit(nxt)
+                if future is None:
+                    retry.append(nxt)
+                    if not pending:  # nothing left to report the break: restart now
+                        if restarted:
+                            raise BrokenProcessPool("cannot start worker processes")
+                        self.pool.shutdown(wait=False, cancel_futures=True)
+                        self._start()
+                        restarted = True
+                        continue
+                    break
+                restarted = False
+                pending[nxt.location] = (future, nxt)
             if not pending:
                 break
             yield from self._messages(pending, produced, timeout=0.2)
+            self._stop_stuck(pending)
             failed = [(loc, f.exception()) for loc, (f, _) in pending.items()
                       if f.done() and f.exception() is not None]
             if not failed:
@@ -195,17 +459,24 @@ class LocalExecutor:
             broken = any(isinstance(e, BrokenProcessPool) for _, e in failed)
             if broken:
                 # Whatever the dead pool's workers managed to send is still queued.
-                while (yield from self._messages(pending, produced, timeout=0.5)):
-                    pass
+                for message in self._salvage():
+                    yield from self._handle(message, pending, produced)
                 lost = list(pending.values())
                 pending.clear()
                 self.pool.shutdown(wait=False, cancel_futures=True)
                 self._start()
-                window = 1  # one at a time from now on, so the culprit is known
+                if not any(item.location in self.killed for _, item in lost):
+                    window = 1  # one at a time from now on, so the culprit is known
             else:
                 lost = [pending.pop(loc) for loc, _ in failed]
             for _, item in lost:
-                if item.location in produced or item.location in retried:
+                if item.location in self.killed:
+                    limit = self.spec.options.item_timeout_s
+                    yield ScanError(item.location, "timeout",
+                                    f"stopped after {limit:g} s; the reader did not respond, "
+                                    "its worker process was ended")
+                    yield ItemDone(item.location, item.info, "", None, 0, None, "timeout")
+                elif item.location in produced or item.location in retried:
                     detail = ("the worker process died while reading this item"
                               + ("; the results it sent before are kept"
                                  if item.location in produced else ""))
@@ -214,6 +485,7 @@ class LocalExecutor:
                 else:
                     retried.add(item.location)
                     retry.append(item)
+        self.busy = False
 
     def _messages(self, pending: dict[str, Any], produced: set[str],
                   timeout: float) -> Iterator[Event | RecordDate]:
@@ -221,17 +493,43 @@ class LocalExecutor:
         n = 0
         while True:
             try:
-                location, events, final, counters = self.queue.get(timeout=timeout if n == 0 else 0.01)
+                message = self.queue.get(timeout=timeout if n == 0 else 0.01)
             except queue_mod.Empty:
                 return n
             n += 1
-            if events:
-                produced.add(location)
-            yield from events
-            if final:
-                pending.pop(location, None)
-                for k, v in (counters or {}).items():
-                    self.counters[k] = self.counters.get(k, 0) + v
+            yield from self._handle(message, pending, produced)
+
+    def _handle(self, message: tuple[Any, ...], pending: dict[str, Any],
+                produced: set[str]) -> Iterator[Event | RecordDate]:
+        location, events, final, counters = message
+        if events:
+            produced.add(location)
+        yield from events
+        if final:
+            pending.pop(location, None)
+            self.started.pop(location, None)
+            for k, v in (counters or {}).items():
+                self.counters[k] = self.counters.get(k, 0) + v
+
+    def _salvage(self, wait: float = 10.0) -> list[tuple[Any, ...]]:
+        """The messages left in a dead pool's queue.
+
+        Read on a helper thread: a worker killed in the middle of writing a
+        message leaves half of it, and reading that would block for ever.
+        """
+        got: list[tuple[Any, ...]] = []
+
+        def read() -> None:
+            try:
+                while True:
+                    got.append(self.queue.get(timeout=0.5))
+            except Exception:  # Empty, or a message cut short
+                pass
+
+        reader = threading.Thread(target=read, name="piiscan-salvage", daemon=True)
+        reader.start()
+        reader.join(wait)
+        return list(got)
 
 
 # -- Dask ---------------------------------------------------------------------
@@ -274,7 +572,7 @@ class DaskExecutor:
         from distributed import as_completed
         spec_future = self.client.scatter(self.spec, broadcast=True)
         window = self.workers * 4
-        futures = as_completed()
+        futures: Any = None  # as_completed needs its first futures to know the client
         owner: dict[Any, Item] = {}
         source = iter(items)
         early_errors: list[ScanError] = []
@@ -286,13 +584,18 @@ class DaskExecutor:
                     continue
                 fut = self.client.submit(_scan_on_dask, spec_future, nxt, pure=False)
                 owner[fut] = nxt
-                futures.add(fut)
+                if futures is not None:
+                    futures.add(fut)
                 return True
             return False
 
         for _ in range(window):
             if not submit_next():
                 break
+        if not owner:
+            yield from early_errors
+            return
+        futures = as_completed(list(owner), loop=self.client.loop)
         for fut in futures:
             item = owner.pop(fut)
             try:
