@@ -185,6 +185,11 @@ def main(verbose: int, log_file: str | None) -> None:
 @click.option("--include-views", is_flag=True, help="Databases: scan views too.")
 @click.option("--tables", multiple=True, help="Databases: only tables matching this glob (schema.table).")
 @click.option("--exclude-tables", multiple=True, help="Databases: skip tables matching this glob.")
+@click.option("--columns", multiple=True, help="Databases: only columns matching this glob.")
+@click.option("--exclude-columns", multiple=True, help="Databases: skip columns matching this glob.")
+@click.option("--include-blobs", is_flag=True, help="Databases: read binary columns too.")
+@click.option("--statement-timeout", type=click.IntRange(1), default=60, show_default=True,
+              help="Databases: seconds one query may run.")
 @click.option("--executor", type=click.Choice(["local", "inline", "dask"]), default="local",
               show_default=True, help="local: a process pool; inline: this process; dask: a cluster.")
 @click.option("--workers", type=click.IntRange(1), help="Local worker processes (default: CPU count).")
@@ -198,7 +203,9 @@ def scan(targets: tuple[str, ...], fmt: str, output: str | None, reveal: bool,
          max_file_size: str | None, max_depth: int, no_ocr: bool, sample_rows: int,
          full: bool, include_views: bool, tables: tuple[str, ...],
          exclude_tables: tuple[str, ...], executor: str, workers: int | None,
-         scheduler: str | None, resume: int | None, item_timeout: float,
+         scheduler: str | None, resume: int | None, columns: tuple[str, ...],
+         exclude_columns: tuple[str, ...], include_blobs: bool, statement_timeout: int,
+         item_timeout: float,
          item_memory: str | None) -> None:
     """Scan folders, files or database URLs and report what was found.
 
@@ -216,7 +223,9 @@ def scan(targets: tuple[str, ...], fmt: str, output: str | None, reveal: bool,
         follow_symlinks=follow_symlinks, hidden=not no_hidden,
         max_file_size=parse_size(max_file_size), max_depth=max_depth, ocr=not no_ocr,
         sample_rows=sample_rows, full=full, include_views=include_views, tables=tables,
-        exclude_tables=exclude_tables, item_timeout_s=item_timeout)
+        exclude_tables=exclude_tables, columns=columns, exclude_columns=exclude_columns,
+        include_blobs=include_blobs, statement_timeout_s=statement_timeout,
+        item_timeout_s=item_timeout)
     if item_memory is not None:
         parse_size(item_memory, "--item-memory")  # a usage error here, not in each worker
         os.environ["PIISCAN_ITEM_MEMORY"] = item_memory  # read by the worker spec

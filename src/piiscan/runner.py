@@ -119,7 +119,8 @@ def run_scan(store: Store, registry: Registry, key: bytes, options: ScanOptions,
                                  revealed=options.reveal)
     progress = progress or Progress()
     status = "failed"
-    temp_root = tempfile.mkdtemp(prefix="piiscan-run-")  # 0700 by construction
+    sweep_dead_runs()
+    temp_root = tempfile.mkdtemp(prefix=f"piiscan-run-{os.getpid()}-")  # 0700 by construction
     spec = WorkerSpec(options, key, temp_root=temp_root, plugins=_plugins_env(),
                       guess_language=guess_language,
                       policy_path=os.path.abspath(policy_path) if policy_path else None,
@@ -163,6 +164,28 @@ def run_scan(store: Store, registry: Registry, key: bytes, options: ScanOptions,
         shutil.rmtree(temp_root, ignore_errors=True)
         store.finish_run(run_id, status, counters)
     return run_id
+
+
+def sweep_dead_runs() -> None:
+    """Remove private temp dirs that runs killed with SIGKILL left behind."""
+    base = tempfile.gettempdir()
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return
+    for name in names:
+        parts = name.split("-")
+        if not name.startswith("piiscan-run-") or len(parts) < 4 or not parts[2].isdigit():
+            continue
+        path = os.path.join(base, name)
+        try:
+            if os.stat(path).st_uid != os.getuid():
+                continue
+            os.kill(int(parts[2]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _chain(first: Any, second: Any) -> Any:
