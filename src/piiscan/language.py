@@ -36,6 +36,8 @@ def _identifier():  # type: ignore[no-untyped-def]
 
 def guess_language(text: str) -> str | None:
     """'en', 'fr', or None when the text is too short or too ambiguous to tell."""
+    if len(text) < MIN_LETTERS:  # most table cells: cannot hold enough letters
+        return None
     sample = text[:SAMPLE_CHARS]
     words = _WORD.findall(sample)
     if len(words) < MIN_WORDS or sum(map(len, words)) < MIN_LETTERS:

@@ -22,6 +22,7 @@ codes never are: a name has letters only.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
@@ -310,6 +311,18 @@ class PersonDetector:
     def __init__(self, batch_size: int = nlp.BATCH_SIZE):
         self.batch_size = batch_size
 
+    def warm_up(self) -> None:
+        """Load the spaCy pipelines and word lists now (seconds each), not on the first name.
+
+        A process pool calls this before it forks, so its workers share one copy.
+        """
+        for language in nlp.PIPELINES:
+            try:
+                nlp.pipeline(language)
+            except nlp.PipelineMissing:
+                pass  # reported when a text in that language needs it
+        nlp.common_words()
+
     # -- the detector protocol ------------------------------------------------
     def detect(self, segment: Segment) -> Iterator[Match]:
         for matches in self.detect_many([segment]):
@@ -329,12 +342,19 @@ class PersonDetector:
                 continue
             if _is_non_person_field(seg.field):
                 continue
-            candidates[i].extend(self._rules(text))
+            rules = list(self._rules(text))
+            candidates[i].extend(rules)
+            settled = [(c.start, c.end) for c in rules if c.strong]
+            windows = _ner_windows(text, settled)
+            if not windows and not _has_caps_word(text):
+                continue  # nothing NER could add: no language to guess either
             for offset, piece, lang in _pieces(text, seg.language):
-                pieces.setdefault(lang, []).append((i, offset, piece, False))
-                recased = _recase_caps(piece)
-                if recased is not None:
-                    pieces[lang].append((i, offset, recased, True))
+                # windows never cross a paragraph break, so each lies in one piece
+                for s, e in windows:
+                    if offset <= s < offset + len(piece):
+                        pieces.setdefault(lang, []).append((i, s, text[s:e], False))
+                for s, recased in _caps_windows(piece):
+                    pieces.setdefault(lang, []).append((i, offset + s, recased, True))
         vetoes: list[list[tuple[int, int, str]]] = [[] for _ in segments]
         for lang, items in pieces.items():
             texts = [t for _, _, t, _ in items]
@@ -553,6 +573,98 @@ def _pieces(text: str, language: str | None) -> Iterator[tuple[int, str, str]]:
         return
     for run in language_runs(text, default=lang):
         yield run.start, text[run.start:run.end], run.language
+
+
+# -- where NER is worth running ------------------------------------------------------
+
+NER_WINDOW = 8  # words each side of an open question: spaCy's NER looks ~4 tokens around
+
+
+def _is_open(text: str, start: int, end: int) -> bool:
+    """A capitalised word that may belong to a name no rule has settled.
+
+    Stop words, headings and cue words are not ("The", "Objet", "Centre"), nor
+    words in capitals ("NAS", "FORMULAIRE");
+    a dictionary word opening a sentence is not ("Yesterday", "Program");
+    a word glued to digits is a code ("INV-2024"); one next to an organisation
+    or street word is part of its name ("McGill University", "rue Saint-Denis").
+    """
+    word = text[start:end].rstrip(".")
+    if len(word) < 2 or not word[:1].isupper() or word.isupper():
+        return False  # ALL CAPS: the models see nothing there; the recased pass reads it
+    if word.lower() in _STOP or fold(word) in _NOT_NAME or _is_cue(word):
+        return False
+    if (start and text[start - 1].isdigit()) or _CODE_AFTER.match(text, end):
+        return False
+    if _starts_sentence(text, start) and _is_common(word):
+        return False
+    if _dateline(text, start, end):  # "Drummondville, le 19 janvier": where a letter is from
+        return False
+    # next to an organisation or street word: what is found there is rejected anyway
+    return not (_org_after(text, end) or _org_before(text, start))
+
+
+_CODE_AFTER = re.compile(r"[-/]?\d")
+
+
+def _starts_sentence(text: str, pos: int) -> bool:
+    i = pos - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i < 0 or text[i] in ".!?\n:;"
+
+
+def _windows(text: str, words: Sequence[tuple[int, int]], keys: Iterable[int],
+             width: int = NER_WINDOW) -> list[tuple[int, int]]:
+    """Merged stretches of `width` words each side of the words at `keys`, within their
+    paragraph (an address or a wrapped line keeps the context NER needs)."""
+    breaks = [m.span() for m in _PARAGRAPH_BREAK.finditer(text)]
+    out: list[tuple[int, int]] = []
+    for k in keys:
+        s, e = words[k]
+        at = bisect.bisect_left(breaks, (s, s))
+        para_start = breaks[at - 1][1] if at else 0
+        para_end = breaks[at][0] if at < len(breaks) else len(text)
+        lo = max(words[max(0, k - width)][0], para_start)
+        hi = min(words[min(len(words) - 1, k + width)][1], para_end)
+        if out and lo <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n+")  # as language.language_runs splits
+
+
+def _ner_windows(text: str, settled: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches of `text` NER should read: around open capitalised words outside
+    the spans rules already settled (titles, labels). Most prose lines hold none."""
+    words = [m.span() for m in _WORD.finditer(text)]
+    keys = (k for k, (s, e) in enumerate(words)
+            if not any(a <= s < b for a, b in settled) and _is_open(text, s, e))
+    return _windows(text, words, keys)
+
+
+def _has_caps_word(text: str) -> bool:
+    return any(len(w) >= 2 and w.isupper() for w in _WORD.findall(text))
+
+
+def _caps_windows(text: str) -> list[tuple[int, str]]:
+    """(offset, title-cased copy) of the stretches around ALL-CAPS runs, for a second NER pass.
+
+    In capitals, capitalisation says nothing: a run is read only if one of its
+    words, title-cased, is open and not a dictionary word ("MARIE-ÈVE
+    TREMBLAY" is; "DROP-IN CHILDCARE FORM" and "INV-2025-0042" are not).
+    """
+    recased = _recase_caps(text)
+    if recased is None:
+        return []
+    runs = _caps_runs(text) or [(0, len(text))]
+    words = [m.span() for m in _WORD.finditer(text)]
+    keys = [k for k, (s, e) in enumerate(words) if any(a <= s < b for a, b in runs)
+            and text[s:e].isupper() and _is_open(recased, s, e) and not _is_common(recased[s:e])]
+    return [(s, recased[s:e]) for s, e in _windows(text, words, keys)]
 
 
 def _caps_runs(text: str) -> list[tuple[int, int]]:

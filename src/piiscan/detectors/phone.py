@@ -36,6 +36,10 @@ class PhoneDetector:
     name = "phone"
     entities = (EntityType.PHONE_NUMBER,)
     keywords = DIGITS
+    # The engine skips text that cannot hold a valid number: ten digits give or
+    # take separators (a North American number), or "+" and six (the shortest
+    # international one, +683 4002, has seven).
+    prefilter = re.compile(r"[+＋]\W{0,3}\d(?:\W{0,4}\d){5}|\d(?:\W{0,4}\d){9}")
     region = "CA"
     context = (*PHONE_WORDS, "phone number", "numéro de téléphone", "call", "appel", "appeler",
                "rappeler", "contact", "joindre", "sms", "texto", "whatsapp", "portable")
