@@ -9,6 +9,7 @@ spaCy pipelines load once per process) from a picklable `WorkerSpec`.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import logging
 import multiprocessing as mp
 import os
@@ -33,6 +34,12 @@ from .registry import Registry
 log = logging.getLogger("piiscan")
 
 CHUNK = 500  # events per message from a worker
+# Small files travel in groups, so the engine can batch their segments for
+# spaCy across files (a call costs ~2 ms however little it reads). Retries
+# after a crash go alone.
+SMALL_ITEM = 256 << 10
+GROUP_ITEMS = 32
+GROUP_BYTES = 1 << 20
 ITEM_MEMORY_ENV = "PIISCAN_ITEM_MEMORY"
 DEFAULT_ITEM_MEMORY = 4 << 30  # address space of one worker process
 
@@ -143,6 +150,32 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
+def small_groups(items: Iterable[Item | ScanError]) -> Iterator[Item | ScanError | list[Item]]:
+    """Consecutive small files (known size up to SMALL_ITEM) as lists; anything else alone."""
+    group: list[Item] = []
+    size = 0
+    for it in items:
+        small = isinstance(it, Item) and it.info.size is not None and it.info.size <= SMALL_ITEM
+        if group and (not small or len(group) >= GROUP_ITEMS or size + (it.info.size or 0) > GROUP_BYTES):
+            yield group
+            group, size = [], 0
+        if small:
+            group.append(it)  # type: ignore[arg-type]
+            size += it.info.size or 0  # type: ignore[union-attr]
+        else:
+            yield it
+    if group:
+        yield group
+
+
+def _top(location: str, tops: Iterable[str]) -> str | None:
+    """Which of the group's items an event belongs to (itself or one of its members)."""
+    for top in tops:
+        if location == top or location.startswith(top + "!"):
+            return top
+    return None
+
+
 def _interleave(events: Iterable[Event], notes: list[Event]) -> Iterator[Event]:
     """Pass record dates on as soon as the segments that held them were read."""
     for ev in events:
@@ -195,20 +228,35 @@ def can_alarm() -> bool:
             and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0))
 
 
-def watched(scanner: Scanner, item: Item, seconds: float | None) -> Iterator[Event]:
-    """`scanner.scan_item(item)`, stopped when nothing finished for `seconds`.
+def watched(scanner: Scanner, item: Item | list[Item], seconds: float | None,
+            on_start: Callable[[Item], None] | None = None) -> Iterator[Event]:
+    """`scanner.scan_items(item)`, stopped when nothing finished for `seconds`.
 
-    The budget restarts whenever a member of a container finishes, as the
-    engine's own deadline does per item. A stop raised while our consumer
-    runs is thrown into the item at its next step instead; a reader that
-    swallows it gets it again at every step until some level records it.
+    `item` is one item or a group of small ones. The budget restarts
+    whenever an item or a member of a container finishes, as the engine's
+    own deadline does per item. A stop raised while our consumer runs is
+    thrown into the item at its next step instead; a reader that swallows it
+    gets it again at every step until some level records it.
     """
-    events = scanner.scan_item(item)
+    group = item if isinstance(item, list) else [item]
+    started: list[Item] = []
+    dog: _Watchdog | None = None
+
+    def start(it: Item) -> None:
+        started.append(it)
+        if dog is not None and len(started) > 1:
+            dog.arm()  # each item of a group gets its own budget
+        if on_start is not None:
+            on_start(it)
+
+    events = scanner.scan_items(group, on_start=start)
     if not seconds or seconds <= 0 or not can_alarm():
         yield from events
         return
     dog = _Watchdog(seconds)
     previous = signal.signal(signal.SIGALRM, dog.alarm)
+    tops = {it.location for it in group}
+    done: set[str] = set()
     dog.arm()
     try:
         while True:
@@ -221,16 +269,26 @@ def watched(scanner: Scanner, item: Item, seconds: float | None) -> Iterator[Eve
             except StopIteration:
                 return
             except ItemTimeout:
-                # Raised where the engine could not record it (in its own bookkeeping).
-                yield ScanError(item.location, "timeout", dog.error().detail)
-                yield ItemDone(item.location, item.info, "", None, 0, None, "timeout")
+                # Raised where the engine could not record it (in its own bookkeeping):
+                # the items it had started record the stop; the others are read anew.
+                events.close()
+                for it in group:
+                    if it.location in done:
+                        continue
+                    if any(it is s for s in started):
+                        yield ScanError(it.location, "timeout", dog.error().detail)
+                        yield ItemDone(it.location, it.info, "", None, 0, None, "timeout")
+                    else:
+                        yield from watched(scanner, it, seconds, on_start)
                 return
             if isinstance(ev, ItemDone):
-                if ev.location == item.location:
+                if ev.location in tops:
+                    done.add(ev.location)
+                if len(done) == len(tops):
                     signal.setitimer(signal.ITIMER_REAL, 0)
                     dog.expired = False
                 else:
-                    dog.arm()  # a member finished: the next one gets a fresh budget
+                    dog.arm()  # something finished: the next one gets a fresh budget
             elif isinstance(ev, ScanError) and ev.reason == "timeout":
                 dog.expired = False  # recorded by the level it stopped; its ItemDone follows
             yield ev
@@ -253,7 +311,7 @@ class InlineExecutor:
 
     def run(self, items: Iterable[Item | ScanError]) -> Iterator[Event | RecordDate]:
         seconds = self.scanner.options.item_timeout_s
-        for item in items:
+        for item in small_groups(items):
             if isinstance(item, ScanError):
                 yield item
                 continue
@@ -315,27 +373,45 @@ def _init_worker(spec: WorkerSpec, out: "mp.Queue[Any]", notices: Any = None,
                    notices=notices)
 
 
-def _scan_in_worker(item: Item) -> None:
-    """Scan one item, streaming (location, events, final, counters) messages to the parent.
+def _scan_in_worker(item: Item | list[Item]) -> None:
+    """Scan one item (or a group of small ones), streaming (location, events, final,
+    counters) messages to the parent, per item.
 
-    First a (location, pid) notice says which process took the item, so the
-    parent can stop it if the watchdog cannot. It goes through a queue
+    As each item starts, a (location, pid) notice says which process took it,
+    so the parent can stop it if the watchdog cannot. It goes through a queue
     written by this thread: `out`'s feeder thread would not get to send it
     while a reader holds the interpreter in C.
     """
     scanner: Scanner = _worker["scanner"]
     out = _worker["out"]
-    if _worker.get("notices") is not None:
-        _worker["notices"].put((item.location, os.getpid()))
-    chunk: list[Any] = []
-    for ev in _interleave(watched(scanner, item, scanner.options.item_timeout_s), _worker["notes"]):
+    notices = _worker.get("notices")
+    group = item if isinstance(item, list) else [item]
+    tops = [it.location for it in group]
+
+    def notice(it: Item) -> None:
+        if notices is not None:
+            notices.put((it.location, os.getpid()))
+
+    chunks: dict[str, list[Any]] = {top: [] for top in tops}
+    for ev in _interleave(watched(scanner, item, scanner.options.item_timeout_s, on_start=notice),
+                          _worker["notes"]):
+        top = _top(ev.location, chunks) or tops[0]
+        chunk = chunks[top]
         chunk.append(ev)
-        if len(chunk) >= CHUNK:
-            out.put((item.location, chunk, False, None))
-            chunk = []
-    counters = dict(scanner.ctx.counters)
-    scanner.ctx.counters.clear()
-    out.put((item.location, chunk, True, counters))
+        if isinstance(ev, ItemDone) and ev.location == top:
+            del chunks[top]
+            counters = None
+            if not chunks:  # the scanner's counters go with the group's last message
+                counters = dict(scanner.ctx.counters)
+                scanner.ctx.counters.clear()
+            out.put((top, chunk, True, counters))
+        elif len(chunk) >= CHUNK:
+            out.put((top, chunk, False, None))
+            chunks[top] = []
+    for top, chunk in chunks.items():  # not expected: the engine ends each item with its ItemDone
+        counters = dict(scanner.ctx.counters)
+        scanner.ctx.counters.clear()
+        out.put((top, chunk, True, counters))
 
 
 class LocalExecutor:
@@ -362,8 +438,9 @@ class LocalExecutor:
         self.busy = False  # items are out: close() stops the workers instead of waiting
         self.started: dict[str, tuple[int, float]] = {}  # location → (worker pid, since)
         self.killed: set[str] = set()  # items whose worker was killed for running too long
-        if self.ctx.get_start_method() == "fork":
-            warm_up(spec)  # the forked workers share what is loaded here
+        # Forked workers share what the parent loaded; loaded at the first item,
+        # so a run with nothing to read (an unchanged rescan) loads nothing.
+        self.cold = self.ctx.get_start_method() == "fork"
         self._start()
 
     def _start(self) -> None:
@@ -395,6 +472,10 @@ class LocalExecutor:
     def _stop_stuck(self, pending: dict[str, Any]) -> None:
         while not self.notices.empty():
             location, pid = self.notices.get()
+            # A worker reads one item at a time: the one it started last is the
+            # one it is on (those before may wait for their findings in its batch).
+            for other in [loc for loc, (p, _) in self.started.items() if p == pid]:
+                del self.started[other]
             if location in pending:
                 self.started[location] = (pid, time.monotonic())
         limit = self.hard_limit()
@@ -410,7 +491,10 @@ class LocalExecutor:
                 except ProcessLookupError:
                     pass
 
-    def _submit(self, item: Item) -> Future[None] | None:
+    def _submit(self, item: Item | list[Item]) -> Future[None] | None:
+        if self.cold:  # before the pool forks its workers (at its first task)
+            self.cold = False
+            warm_up(self.spec)
         try:
             return self.pool.submit(_scan_in_worker, item)
         except (BrokenProcessPool, RuntimeError):  # the pool broke since we last looked
@@ -423,21 +507,24 @@ class LocalExecutor:
         produced: set[str] = set()  # items that sent at least one event
         retry: list[Item] = []
         retried: set[str] = set()
-        source = iter(items)
+        source = small_groups(items)
         exhausted = restarted = False
         while True:
             # Retries first: they come back after the source may be exhausted.
-            while (retry or not exhausted) and len(pending) < window:
-                nxt = retry.pop() if retry else next(source, None)
+            while (retry or not exhausted) and len({id(f) for f, _ in pending.values()}) < window:
+                nxt: Any = retry.pop() if retry else next(source, None)
                 if nxt is None:
                     exhausted = True
                     break
                 if isinstance(nxt, ScanError):
                     yield nxt
                     continue
+                if isinstance(nxt, list) and window == 1:  # after a crash: one item at a time
+                    retry.extend(reversed(nxt))
+                    continue
                 future = self._submit(nxt)
                 if future is None:
-                    retry.append(nxt)
+                    retry.extend(reversed(nxt) if isinstance(nxt, list) else [nxt])
                     if not pending:  # nothing left to report the break: restart now
                         if restarted:
                             raise BrokenProcessPool("cannot start worker processes")
@@ -447,7 +534,8 @@ class LocalExecutor:
                         continue
                     break
                 restarted = False
-                pending[nxt.location] = (future, nxt)
+                for it in (nxt if isinstance(nxt, list) else [nxt]):
+                    pending[it.location] = (future, it)
             if not pending:
                 break
             yield from self._messages(pending, produced, timeout=0.2)
@@ -538,7 +626,7 @@ _dask_scanners: dict[str, Scanner] = {}
 _dask_notes: dict[str, list[Event]] = {}
 
 
-def _scan_on_dask(spec: WorkerSpec, item: Item) -> tuple[list[Any], dict[str, int]]:
+def _scan_on_dask(spec: WorkerSpec, item: Item | list[Item]) -> tuple[list[Any], dict[str, int]]:
     key = spec.token
     if key not in _dask_scanners:
         notes: list[Event] = []
@@ -546,7 +634,8 @@ def _scan_on_dask(spec: WorkerSpec, item: Item) -> tuple[list[Any], dict[str, in
         _dask_scanners[key] = build_scanner(registry, spec, notes)
         _dask_notes[key] = notes
     scanner = _dask_scanners[key]
-    events = list(_interleave(scanner.scan_item(item), _dask_notes[key]))
+    group = item if isinstance(item, list) else [item]
+    events = list(_interleave(scanner.scan_items(group), _dask_notes[key]))
     counters = dict(scanner.ctx.counters)
     scanner.ctx.counters.clear()
     return events, counters
@@ -573,12 +662,13 @@ class DaskExecutor:
         spec_future = self.client.scatter(self.spec, broadcast=True)
         window = self.workers * 4
         futures: Any = None  # as_completed needs its first futures to know the client
-        owner: dict[Any, Item] = {}
-        source = iter(items)
+        owner: dict[Any, Item | list[Item]] = {}
+        source = small_groups(items)
+        alone: list[Item] = []  # the items of a group whose task failed, each tried again
         early_errors: list[ScanError] = []
 
         def submit_next() -> bool:
-            for nxt in source:
+            for nxt in itertools.chain(_drain(alone), source):
                 if isinstance(nxt, ScanError):
                     early_errors.append(nxt)
                     continue
@@ -601,6 +691,11 @@ class DaskExecutor:
             try:
                 events, counters = fut.result()
             except Exception as exc:
+                if isinstance(item, list):
+                    alone.extend(item)
+                    for _ in item:
+                        submit_next()
+                    continue
                 yield ScanError(item.location, "crashed", type(exc).__name__)
                 yield ItemDone(item.location, item.info, "", None, 0, None, "crashed")
             else:
@@ -609,6 +704,11 @@ class DaskExecutor:
                 yield from events
             submit_next()
         yield from early_errors
+
+
+def _drain(items: list[Item]) -> Iterator[Item]:
+    while items:
+        yield items.pop(0)
 
 
 def make_executor(kind: str, registry: Registry, spec: WorkerSpec, *, workers: int | None = None,

@@ -23,6 +23,7 @@ codes never are: a name has letters only.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
@@ -136,12 +137,21 @@ pasteure pastor miss mx mlles mmes prof m mm given surname names surnames prenom
 _PARTICLES = frozenset("de del della der den di da das do dos du des la le van von ter ten "
                        "bin bint ibn al el ben abu ould y e dela st".split())
 
-try:
-    from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
-    from spacy.lang.fr.stop_words import STOP_WORDS as _FR_STOP
-    _STOP = frozenset(_EN_STOP | _FR_STOP) - _PARTICLES
-except ImportError:  # spaCy missing: nlp.pipeline() says how to install it
-    _STOP = frozenset()
+
+
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    """English and French stop words, loaded on first use: importing spaCy's French
+    package compiles its tokenizer's regexes (seconds), which a command that reads
+    nothing (an unchanged rescan) should not pay."""
+    try:
+        from spacy.lang.en.stop_words import STOP_WORDS as en
+        from spacy.lang.fr.stop_words import STOP_WORDS as fr
+    except ImportError:  # spaCy missing: nlp.pipeline() says how to install it
+        return frozenset()
+    return frozenset(en | fr) - _PARTICLES
+
+
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-.][^\W\d_]+)*\.?")
 _DIGIT = re.compile(r"\d")
 _SURNAME_FIRST = re.compile(
@@ -173,6 +183,7 @@ def _words(text: str) -> list[str]:
     return [fold(w) for w in re.findall(r"[^\W\d_]+", text)]
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every cell of a table: headers repeat
 def is_name_field(field: str | None) -> bool:
     """Whether a column header, key or label names people ("Nom de famille", "donor.name")."""
     if not field:
@@ -495,6 +506,7 @@ def _unknown_capitalised(text: str) -> Iterator[_Candidate]:
     missed ("led by Hoàng Đức Anh"). Weak: NER's ORG/LOC and cue words veto them."""
     if not nlp.common_words():
         return
+    stop = _stop_words()
     run: list[re.Match[str]] = []
 
     def flush() -> Iterator[_Candidate]:
@@ -508,12 +520,12 @@ def _unknown_capitalised(text: str) -> Iterator[_Candidate]:
     for m in _WORD.finditer(text):
         word = m.group()
         joined = prev_end >= 0 and text[prev_end:m.start()] in (" ", "\t")
-        ok = _is_name_word(word, first=not run) and not word.lower().rstrip(".") in _STOP
+        ok = _is_name_word(word, first=not run) and not word.lower().rstrip(".") in stop
         if ok and (joined or not run) and not (word.endswith(".") and len(word) > 2 and run == []):
             run.append(m)
         else:
             yield from flush()
-            run = [m] if _is_name_word(word, first=True) and word.lower() not in _STOP else []
+            run = [m] if _is_name_word(word, first=True) and word.lower() not in stop else []
         prev_end = m.end()
         if word.endswith(".") and len(word) > 2:  # a sentence ends
             yield from flush()
@@ -552,6 +564,7 @@ def _may_hold_name(text: str) -> bool:
     return any(w[:1].isupper() for w in re.findall(r"[^\W\d_]{2,}", text[:20000]))
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_non_person_field(field: str | None) -> bool:
     """Columns that hold places, contacts or identifiers: no NER there."""
     if not field:
@@ -592,7 +605,7 @@ def _is_open(text: str, start: int, end: int) -> bool:
     word = text[start:end].rstrip(".")
     if len(word) < 2 or not word[:1].isupper() or word.isupper():
         return False  # ALL CAPS: the models see nothing there; the recased pass reads it
-    if word.lower() in _STOP or fold(word) in _NOT_NAME or _is_cue(word):
+    if word.lower() in _stop_words() or fold(word) in _NOT_NAME or _is_cue(word):
         return False
     if (start and text[start - 1].isdigit()) or _CODE_AFTER.match(text, end):
         return False
