@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 from dataclasses import dataclass
 from importlib import resources
@@ -29,7 +30,11 @@ from .model import EntityType
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from .lexicon import Lexicon
+
 BATCH_SIZE = 64
+
+log = logging.getLogger("piiscan")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +110,7 @@ def _components(model: str) -> list[str]:
 def pipeline(language: str) -> "Language":
     """The NER-only spaCy pipeline for a language, loaded once per process."""
     s = require(language)
+    _preload_patterns(s.model)
     import spacy
 
     others = [c for c in _components(s.model) if c != "ner"]
@@ -114,23 +120,58 @@ def pipeline(language: str) -> "Language":
     return nlp
 
 
+def _preload_patterns(model: str) -> None:
+    """Compile the tokenizer's huge patterns from the cache (3–5 s saved for French)."""
+    from . import recache
+
+    try:
+        import srsly
+
+        for sub in resources.files(model).iterdir():
+            path = Path(str(sub)) / "tokenizer"
+            if path.is_file():
+                for value in srsly.msgpack_loads(path.read_bytes()).values():
+                    if isinstance(value, str):
+                        recache.preload(value)
+    except Exception as exc:  # only a saving of time
+        log.debug("tokenizer patterns not preloaded: %s", type(exc).__name__)
+
+
 @functools.cache
-def common_words() -> frozenset[str]:
+def common_words() -> "Lexicon":
     """Lower-case English and French dictionary words, from the pipelines' lemmatizer tables.
 
     Read from the installed packages' files (the lemmatizer itself is not
-    loaded). A capitalised word found here ("Program", "Ressources") is
+    loaded), once: later starts read a cache of their hashes (see
+    `lexicon`). A capitalised word found here ("Program", "Ressources") is
     less likely a name than one that is not ("Tesfay", "Nguyễn"). Empty
     when no installed pipeline ships the tables.
     """
-    from spacy.lookups import Lookups
+    from .lexicon import cached
 
-    words: set[str] = set()
+    installed = []
     for language in PIPELINES:
         try:
-            s = require(language)
+            installed.append(require(language))
         except PipelineMissing:
             continue
+    tag = "-".join(f"{s.model}-{_version(s.model)}" for s in installed) or "none"
+    return cached(f"common-words-{tag}", lambda: _lemmas(installed))
+
+
+def _version(module: str) -> str:
+    """The pipeline package's version, from its meta.json (no import, no scan of site-packages)."""
+    try:
+        meta = json.loads((resources.files(module) / "meta.json").read_text(encoding="utf-8"))
+        return str(meta.get("version", "unknown"))
+    except (OSError, ValueError, ModuleNotFoundError):
+        return "unknown"
+
+
+def _lemmas(installed: Sequence[PipelineSpec]) -> Iterator[str]:
+    from spacy.lookups import Lookups
+
+    for s in installed:
         root = resources.files(s.model)
         for sub in root.iterdir():
             tables = Path(str(sub)) / "lemmatizer" / "lookups"
@@ -140,8 +181,7 @@ def common_words() -> frozenset[str]:
             for name in ("lemma_index", "lemma_exc"):
                 if lookups.has_table(name):
                     for entry in lookups.get_table(name).values():
-                        words.update(entry)
-    return frozenset(w for w in words if w.isalpha() or "-" in w)
+                        yield from (w for w in entry if w.isalpha() or "-" in w)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from .. import nlp
 from ..language import language_runs
 from ..model import EntityType, Match, Segment
 from .base import fold
+from ..lexicon import Lexicon
 
 SCORE_FIELD = 0.9  # a name-shaped cell under a name column
 SCORE_TITLE = 0.9
@@ -496,7 +497,7 @@ def _is_common(word: str) -> bool:
     return bool(parts) and all(_in_lexicon(p, words) for p in parts)
 
 
-def _in_lexicon(w: str, words: frozenset[str]) -> bool:
+def _in_lexicon(w: str, words: Lexicon) -> bool:
     return (w in words or (w.endswith("s") and w[:-1] in words)
             or (w.endswith("es") and w[:-2] in words) or (w.endswith("e") and w[:-1] in words))
 
