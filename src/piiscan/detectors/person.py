@@ -145,6 +145,8 @@ def _stop_words() -> frozenset[str]:
     """English and French stop words, loaded on first use: importing spaCy's French
     package compiles its tokenizer's regexes (seconds), which a command that reads
     nothing (an unchanged rescan) should not pay."""
+    for language in nlp.PIPELINES:
+        nlp.preload_patterns(language)
     try:
         from spacy.lang.en.stop_words import STOP_WORDS as en
         from spacy.lang.fr.stop_words import STOP_WORDS as fr
@@ -538,10 +540,13 @@ def _mentions(text: str, found: list[tuple[int, int]]) -> Iterator[_Candidate]:
     """Later mentions of part of a name found in the same text ("Mounir" after "Mounir Boubou")."""
     covered = list(found)
     for full in {text[s:e] for s, e in found if " " in text[s:e]}:
-        for m in re.finditer(re.escape(full), text):
-            if not any(s < m.end() and m.start() < e for s, e in covered):
-                covered.append(m.span())
-                yield _Candidate(m.start(), m.end(), SCORE_MENTION, False)
+        at = text.find(full)
+        while at >= 0:  # not re.finditer(re.escape(full)): a compile per name thrashes re's cache
+            end = at + len(full)
+            if not any(s < end and at < e for s, e in covered):
+                covered.append((at, end))
+                yield _Candidate(at, end, SCORE_MENTION, False)
+            at = text.find(full, end)
     found = covered
     parts: set[str] = set()
     for s, e in found:
