@@ -40,6 +40,8 @@ class BatchDetector(Detector, Protocol):
 
 def fold(text: str) -> str:
     """Lower-case, accents removed: 'Numéro' and 'NUMERO' compare equal."""
+    if text.isascii():  # nothing to decompose: most labels and windows
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
