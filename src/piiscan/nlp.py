@@ -16,6 +16,7 @@ Override with PIISCAN_SPACY_EN / PIISCAN_SPACY_FR (e.g. fr_core_news_md).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -114,10 +115,37 @@ def pipeline(language: str) -> "Language":
     import spacy
 
     others = [c for c in _components(s.model) if c != "ner"]
-    nlp = spacy.load(s.model, exclude=others)
+    try:
+        with _builtin_factories_only():
+            nlp = spacy.load(s.model, exclude=others)
+    except (ValueError, KeyError):  # a pipeline built on a plugin's component: load it as usual
+        nlp = spacy.load(s.model, exclude=others)
     if "ner" not in nlp.pipe_names:
         raise PipelineMissing(f"the spaCy pipeline {s.model!r} has no 'ner' component")
     return nlp
+
+
+@contextlib.contextmanager
+def _builtin_factories_only() -> Iterator[None]:
+    """spaCy imports every installed package's factories when it builds a pipeline.
+
+    presidio-analyzer declares one, and importing it builds all of
+    Presidio's recognizers (~1.5 s) in every process that loads a pipeline.
+    The sm pipelines use spaCy's own components only, so the entry points
+    are skipped while they load (a spaCy internal, hence the care).
+    """
+    from spacy import util
+
+    reg = getattr(util.registry, "_entry_point_factories", None)
+    before = getattr(reg, "entry_points", None)
+    if not isinstance(before, bool):
+        yield
+        return
+    reg.entry_points = False  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        reg.entry_points = before  # type: ignore[union-attr]
 
 
 @functools.cache
