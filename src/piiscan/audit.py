@@ -27,9 +27,9 @@ from typing import Any, Callable, Iterable, Iterator
 import click
 import yaml
 
-from .changes import Changes, compare_runs
+from .changes import Changes, compare_runs, has_rules
 from .engine import ScanOptions
-from .model import EntityType, Item, ScanError, Severity
+from .model import SENSITIVITY, EntityType, Item, ScanError, Severity
 from .redact import home_dir
 from .registry import Registry
 from .runner import Placement, ScanAborted, UsageError, options_params, run_scan
@@ -47,6 +47,7 @@ SCAN_KEYS = {"min_score", "include", "exclude", "ignore_file", "follow_symlinks"
              "max_file_size", "max_depth", "max_archive_bytes", "max_ratio", "ocr", "ocr_languages",
              "sample_rows", "full", "include_views", "include_blobs", "tables", "exclude_tables",
              "columns", "exclude_columns", "statement_timeout_s", "item_timeout_s"}
+REUSE_BATCH = 1000  # unchanged items whose rows are copied in one go
 # options that change what is found: a previous run made with others cannot be reused
 REUSE_KEYS = ("entities", "min_score", "reveal", "max_depth", "max_archive_bytes", "max_ratio", "ocr",
               "ocr_languages", "max_segment_chars", "include_blobs", "sample_rows", "full",
@@ -211,9 +212,10 @@ def sha256_file(item: Item, chunk: int = 1 << 20) -> str | None:
 class IncrementalPlan:
     """The `items_filter` of an audit run: decides, per top-level item, read, reuse or copy.
 
-    Rows copied from the previous run are written at once (that run is
-    complete); copies of a file read in this run are filled in by `finish`,
-    after the scan, because a process pool may still be reading the original.
+    Rows copied from the previous run are written in batches as the walk
+    goes (that run is complete), each batch at once; copies of a file read
+    in this run are filled in by `finish`, after the scan, because a process
+    pool may still be reading the original.
     """
 
     store: Store
@@ -226,6 +228,7 @@ class IncrementalPlan:
     _read: dict[str, str] = field(default_factory=dict)  # location → sha256, read this run
     _first: dict[tuple[int, str], str] = field(default_factory=dict)  # (size, sha) → location
     _copies: list[tuple[Item, str, str]] = field(default_factory=list)  # copy, original, sha
+    _reused: list[tuple[Item, ItemRecord]] = field(default_factory=list)  # not yet copied
 
     def __post_init__(self) -> None:
         if self.reuse and self.previous is not None:
@@ -239,6 +242,7 @@ class IncrementalPlan:
                 continue
             if self._decide(run_id, it):
                 yield it
+        self._copy_reused(run_id)
 
     def _decide(self, run_id: int, it: Item) -> bool:
         """True: read it. False: its rows were (or will be) copied instead."""
@@ -277,17 +281,28 @@ class IncrementalPlan:
         return sha256_file(it)
 
     def _reuse(self, run_id: int, it: Item, prev: ItemRecord) -> None:
-        assert self.previous is not None
-        self.counters["findings_reused"] += self.store.copy_rows(self.previous.id, run_id, it.location)
-        # the item's own row gets today's facts (mode may have changed: exposure rules read it)
-        self.store.add_item(run_id, it.location, it.info, prev.media_type, prev.reader,
-                            prev.findings, prev.sha256, prev.error, reused=True)
+        self._reused.append((it, prev))
+        if len(self._reused) >= REUSE_BATCH:
+            self._copy_reused(run_id)
         self.counters["reused_items"] += 1
         if prev.sha256 and it.info.size is not None:
             self._first.setdefault((it.info.size, prev.sha256), it.location)
 
+    def _copy_reused(self, run_id: int) -> None:
+        if not self._reused:
+            return
+        assert self.previous is not None
+        batch, self._reused = self._reused, []
+        self.counters["findings_reused"] += self.store.copy_items(
+            self.previous.id, run_id, [it.location for it, _ in batch])
+        for it, prev in batch:
+            # the item's own row gets today's facts (mode may have changed: exposure rules read it)
+            self.store.add_item(run_id, it.location, it.info, prev.media_type, prev.reader,
+                                prev.findings, prev.sha256, prev.error, reused=True)
+
     def finish(self, run_id: int) -> dict[str, int]:
         """Record content hashes and fill in the copies; return the counters for the run."""
+        self._copy_reused(run_id)  # already done when the walk ran to its end
         for location, sha in self._read.items():
             self.store.set_item_hash(run_id, location, sha)
         for it, original, sha in self._copies:
@@ -428,6 +443,10 @@ def exceeds_after_triage(report: Any, triage: Triage, fail_on: str) -> bool:
     if fail_on == "never":
         return False
     limit = Severity.parse(fail_on)
+    if not has_rules(triage):  # nothing is hidden: the counts per type say it all
+        return (any(n and SENSITIVITY.get(EntityType(e), Severity.LOW) >= limit
+                    for e, n in report.counts.items())
+                or any(v.severity >= limit for v in report.violations))
     hidden: set[tuple[str, str]] = set()
     over = False
     for f in report.findings():

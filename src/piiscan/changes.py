@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Finding, Violation
-from .store import Store
+from .store import (ROW_ENTITY, ROW_HASH, ROW_LOCATION, ROW_MASKED, ROW_POINTER, Store, entity_of,
+                    finding_from_row, pointer_dict, severity_of)
 from .triage import Triage
 
 FindingKey = tuple[str, str, str]  # location, entity_type, value_hash
@@ -62,10 +63,30 @@ class Changes:
         }
 
 
-def _finding_row(f: Finding) -> dict[str, Any]:
-    # deliberately without `value`: the diff file is kept beside reports and polled by tools
-    return {"location": f.location, "entity_type": str(f.entity_type), "value_hash": f.value_hash,
-            "masked": f.masked, "severity": str(f.severity), "pointer": f.pointer.as_dict()}
+def _stored_row(r: tuple[Any, ...]) -> dict[str, Any]:
+    """A finding as the diff lists it, straight from its stored row.
+
+    Deliberately without `value`: the diff file is kept beside reports and polled by tools.
+    """
+    return {"location": r[ROW_LOCATION], "entity_type": str(entity_of(r[ROW_ENTITY])),
+            "value_hash": r[ROW_HASH], "masked": r[ROW_MASKED], "severity": severity_of(r[ROW_ENTITY]),
+            "pointer": pointer_dict(r[ROW_POINTER])}
+
+
+def _rows_of(store: Store, first: dict[FindingKey, int]) -> dict[FindingKey, dict[str, Any]]:
+    """The listed row of each key, from the id of its first finding."""
+    keys = list(first)
+    out: dict[FindingKey, dict[str, Any]] = {}
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        rows = store.finding_rows_by_id([first[k] for k in chunk])
+        out.update((k, _stored_row(rows[first[k]])) for k in chunk)
+    return out
+
+
+def has_rules(triage: Triage) -> bool:
+    """Whether triage can say anything at all (marks or allow-lists); most stores have none."""
+    return bool(triage.marks or triage.allow.values or triage.allow.locations)
 
 
 def _violation_row(v: Violation) -> dict[str, Any]:
@@ -79,37 +100,50 @@ def compare_runs(store: Store, run_id: int, previous_id: int | None,
     """Diff two runs of the store; `triage` decides what is hidden in the current one.
 
     Streams both runs and keeps only identities in memory, so a run with
-    millions of findings is compared without holding them.
+    millions of findings is compared without holding them. Identities come
+    straight from the rows; a finding is built only for triage to judge.
     """
     triage = triage or Triage()
     changes = Changes(run_id, previous_id)
-    before: set[FindingKey] = set()
+    # key → id of its first finding (by location, then id): that one is listed if resolved
+    before: dict[FindingKey, int] = {}
     if previous_id is not None:
-        before = {finding_key(f) for f in store.findings(previous_id)}
+        for location, entity, value_hash, fid in store.finding_keys(previous_id):
+            before.setdefault((location, entity, value_hash), fid)
     current: set[FindingKey] = set()
     hidden: set[tuple[str, str]] = set()
-    for f in store.findings(run_id):
-        key = finding_key(f)
-        if key in current:
-            continue
-        current.add(key)
-        verdict = triage.finding(f)
-        if verdict is not None and verdict.hidden:
-            hidden.add((f.location, f.value_hash))
-            changes.triaged[key] = _finding_row(f) | {"triage": verdict.status}
-        elif key in before:
-            changes.unchanged += 1
-        else:
-            changes.new[key] = _finding_row(f)
-    if previous_id is not None:
-        for f in store.findings(previous_id):
-            key = finding_key(f)
-            if key not in current and key not in changes.resolved:
-                changes.resolved[key] = _finding_row(f)
+    rules = has_rules(triage)
+    if rules:  # triage judges findings: build each one (first of its key) for it
+        for r in store.finding_rows(run_id):
+            key = (r[ROW_LOCATION], r[ROW_ENTITY], r[ROW_HASH])  # finding_key, from the row
+            if key in current:
+                continue
+            current.add(key)
+            verdict = triage.finding(finding_from_row(r))
+            if verdict is not None and verdict.hidden:
+                hidden.add((r[ROW_LOCATION], r[ROW_HASH]))
+                changes.triaged[key] = _stored_row(r) | {"triage": verdict.status}
+            elif key in before:
+                changes.unchanged += 1
+            else:
+                changes.new[key] = _stored_row(r)
+    else:  # identities only; rows are read for what is new
+        new: dict[FindingKey, int] = {}
+        for location, entity, value_hash, fid in store.finding_keys(run_id):
+            key = (location, entity, value_hash)
+            if key in current:
+                continue
+            current.add(key)
+            if key in before:
+                changes.unchanged += 1
+            else:
+                new[key] = fid
+        changes.new = _rows_of(store, new)
+    changes.resolved = _rows_of(store, {k: fid for k, fid in before.items() if k not in current})
     now_v = {violation_key(v): v for v in store.violations(run_id)}
     was_v = {violation_key(v): v for v in store.violations(previous_id)} if previous_id else {}
     for key, v in now_v.items():
-        verdict = triage.violation(v, hidden)
+        verdict = triage.violation(v, hidden) if rules else None
         if verdict is not None and verdict.hidden:
             continue
         target = changes.unchanged_violations if key in was_v else changes.new_violations

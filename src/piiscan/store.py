@@ -12,10 +12,11 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
-from .model import EntityType, Finding, ItemInfo, Pointer, ScanError, Severity, Violation
+from .model import SENSITIVITY, EntityType, Finding, ItemInfo, Pointer, ScanError, Severity, Violation
 from .redact import home_dir, private_dir
 
 SCHEMA = """
@@ -57,13 +58,18 @@ CREATE TABLE IF NOT EXISTS findings (
     value TEXT                       -- NULL unless the run was made with --reveal
 );
 CREATE INDEX IF NOT EXISTS findings_run ON findings(run_id, location);
-CREATE INDEX IF NOT EXISTS findings_hash ON findings(value_hash);
+-- A value's findings in a run. Run first, so that a run's rows are added in one place:
+-- on the hash alone (findings_hash, before) every rescan rewrote pages all over an index
+-- that grew with each run, and copying unchanged findings got slower week after week.
+DROP INDEX IF EXISTS findings_hash;
+CREATE INDEX IF NOT EXISTS findings_run_hash ON findings(run_id, value_hash);
 CREATE TABLE IF NOT EXISTS errors (
     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
     location TEXT NOT NULL,
     reason TEXT NOT NULL,
     detail TEXT NOT NULL DEFAULT ''
 );
+CREATE INDEX IF NOT EXISTS errors_run ON errors(run_id, location);
 CREATE TABLE IF NOT EXISTS violations (
     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
     rule TEXT NOT NULL,
@@ -76,6 +82,7 @@ CREATE TABLE IF NOT EXISTS violations (
     action TEXT NOT NULL DEFAULT '',
     finding_hashes TEXT NOT NULL DEFAULT '[]'
 );
+CREATE INDEX IF NOT EXISTS violations_run ON violations(run_id);
 CREATE TABLE IF NOT EXISTS record_dates (
     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
     location TEXT NOT NULL,
@@ -83,6 +90,7 @@ CREATE TABLE IF NOT EXISTS record_dates (
     field TEXT NOT NULL,
     day TEXT NOT NULL               -- ISO date read from a declared date field
 );
+CREATE INDEX IF NOT EXISTS record_dates_run ON record_dates(run_id, location);
 CREATE TABLE IF NOT EXISTS triage (
     id INTEGER PRIMARY KEY,
     location TEXT NOT NULL,         -- glob over locations ('!' joins archive members)
@@ -253,19 +261,43 @@ class Store:
 
     # -- reading ------------------------------------------------------------
     def findings(self, run_id: int, location: str | None = None) -> Iterator[Finding]:
-        sql = ("SELECT entity_type, location, pointer, masked, value_hash, score, detector, language,"
-               " value, record, field, attributes FROM findings WHERE run_id = ?")
+        yield from map(finding_from_row, self.finding_rows(run_id, location))
+
+    def finding_rows(self, run_id: int, location: str | None = None,
+                     limit: int | None = None) -> Iterator[tuple[Any, ...]]:
+        """The raw rows behind `findings`, same order, for readers that need a few columns."""
+        sql = f"SELECT {_FINDING_COLUMNS} FROM findings WHERE run_id = ?"
         args: tuple[Any, ...] = (run_id,)
         if location is not None:
             sql, args = sql + " AND location = ?", (run_id, location)
-        for row in self.db.execute(sql + " ORDER BY location, id", args):
-            yield Finding(EntityType(row[0]), row[1], Pointer.from_dict(json.loads(row[2])), row[3],
-                          row[4], row[5], row[6], row[7], row[8], row[9], row[10],
-                          json.loads(row[11]))
+        sql += " ORDER BY location, id"
+        if limit is not None:
+            sql, args = sql + " LIMIT ?", (*args, limit)
+        return self.db.execute(sql, args)
+
+    def finding_keys(self, run_id: int) -> Iterator[tuple[str, str, str, int]]:
+        """(location, entity type, value hash, id) of each finding, in `findings` order.
+
+        The stored type name is what `str(finding.entity_type)` gives back.
+        """
+        return self.db.execute("SELECT location, entity_type, value_hash, id FROM findings"
+                               " WHERE run_id = ? ORDER BY location, id", (run_id,))
+
+    def finding_rows_by_id(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+        """The `finding_rows` of these findings (at most 500 at a time), by id."""
+        sql = f"SELECT id, {_FINDING_COLUMNS} FROM findings WHERE id IN ({','.join('?' * len(ids))})"
+        return {row[0]: row[1:] for row in self.db.execute(sql, tuple(ids))}
+
+    def location_counts(self, run_id: int) -> Iterator[tuple[str, str, int]]:
+        """(location, entity type, findings) by location, types in order of first finding."""
+        return ((r[0], r[1], r[2]) for r in self.db.execute(
+            "SELECT location, entity_type, COUNT(*), MIN(id) AS first FROM findings"
+            " WHERE run_id = ? GROUP BY location, entity_type ORDER BY location, first", (run_id,)))
 
     def errors(self, run_id: int) -> list[ScanError]:
         return [ScanError(*r) for r in self.db.execute(
-            "SELECT location, reason, detail FROM errors WHERE run_id = ? ORDER BY location", (run_id,))]
+            "SELECT location, reason, detail FROM errors WHERE run_id = ? ORDER BY location, rowid",
+            (run_id,))]
 
     def items(self, run_id: int) -> Iterator[ItemRecord]:
         for r in self.db.execute(
@@ -275,7 +307,8 @@ class Store:
 
     def record_dates(self, run_id: int) -> Iterator[tuple[str, str | None, str, str]]:
         yield from self.db.execute(
-            "SELECT location, record, field, day FROM record_dates WHERE run_id = ?", (run_id,))
+            "SELECT location, record, field, day FROM record_dates WHERE run_id = ? ORDER BY rowid",
+            (run_id,))
 
     def violations(self, run_id: int) -> list[Violation]:
         out = []
@@ -292,7 +325,15 @@ class Store:
             "SELECT entity_type, COUNT(*) FROM findings WHERE run_id = ? GROUP BY entity_type", (run_id,)))
 
     # -- audits: incremental rescans and triage -------------------------------
-    _UNDER = "(location = ? OR substr(location, 1, ?) = ?)"  # an item and its members
+    # An item and its members, as a range the (run_id, location) indexes seek:
+    # members are `location + "!" + …` and '!' (0x21) is followed by '"' (0x22),
+    # so they sort in [location + "!", location + '"'). The range starts at the
+    # item itself; the second test drops what sorts between (`location + " "`).
+    _UNDER = "location >= ? AND location < ? AND (location = ? OR location >= ?)"
+
+    @staticmethod
+    def _under(location: str) -> tuple[str, str, str, str]:
+        return (location, location + '"', location, location + "!")
 
     def copy_rows(self, src_run: int, dst_run: int, location: str,
                   as_location: str | None = None) -> int:
@@ -302,7 +343,7 @@ class Store:
         number of findings copied.
         """
         new = location if as_location is None else as_location
-        under = (location, len(location) + 1, location + "!")
+        under = self._under(location)
         # the location is rewritten by prefix so members keep their "!…" tails
         rename = "? || substr(location, ?)"
         ren = (new, len(location) + 1)
@@ -314,13 +355,46 @@ class Store:
             f" WHERE run_id = ? AND {self._UNDER} ORDER BY id", (dst_run, *ren, src_run, *under))
         copied = cur.rowcount
         self.db.execute(f"INSERT INTO errors SELECT ?, {rename}, reason, detail FROM errors"
-                        f" WHERE run_id = ? AND {self._UNDER}", (dst_run, *ren, src_run, *under))
+                        f" WHERE run_id = ? AND {self._UNDER} ORDER BY rowid",
+                        (dst_run, *ren, src_run, *under))
         self.db.execute(f"INSERT INTO record_dates SELECT ?, {rename}, record, field, day"
-                        f" FROM record_dates WHERE run_id = ? AND {self._UNDER}",
+                        f" FROM record_dates WHERE run_id = ? AND {self._UNDER} ORDER BY rowid",
                         (dst_run, *ren, src_run, *under))
         self.db.execute(f"INSERT OR REPLACE INTO items SELECT ?, {rename}, size, mtime, inode, mode,"
                         f" media_type, reader, findings, sha256, error, 1 FROM items"
                         f" WHERE run_id = ? AND {self._UNDER}", (dst_run, *ren, src_run, *under))
+        self._tick()
+        return copied
+
+    def copy_items(self, src_run: int, dst_run: int, locations: Sequence[str]) -> int:
+        """`copy_rows` for a batch of items, each kept under its own location.
+
+        An unchanged rescan copies every item of a share: one statement per
+        table for the batch instead of one per item and table. Each item's
+        rows are still one seek in the indexes (the batch is the outer loop);
+        findings keep their order (by id). Returns the number of findings copied.
+        """
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS copying (location TEXT PRIMARY KEY)")
+        self.db.execute("DELETE FROM temp.copying")
+        self.db.executemany("INSERT OR IGNORE INTO temp.copying VALUES (?)", ((loc,) for loc in locations))
+        under = ("FROM temp.copying AS c CROSS JOIN {} AS t WHERE t.run_id = ?"
+                 " AND t.location >= c.location AND t.location < c.location || '\"'"
+                 " AND (t.location = c.location OR t.location >= c.location || '!')")
+        cur = self.db.execute(
+            "INSERT INTO findings(run_id, entity_type, location, pointer, masked, value_hash, score,"
+            " detector, language, severity, record, field, attributes, value)"
+            " SELECT ?, t.entity_type, t.location, t.pointer, t.masked, t.value_hash, t.score,"
+            " t.detector, t.language, t.severity, t.record, t.field, t.attributes, t.value "
+            + under.format("findings") + " ORDER BY t.id", (dst_run, src_run))
+        copied = cur.rowcount
+        self.db.execute("INSERT INTO errors SELECT ?, t.location, t.reason, t.detail "
+                        + under.format("errors") + " ORDER BY t.rowid", (dst_run, src_run))
+        self.db.execute("INSERT INTO record_dates SELECT ?, t.location, t.record, t.field, t.day "
+                        + under.format("record_dates") + " ORDER BY t.rowid", (dst_run, src_run))
+        self.db.execute("INSERT OR REPLACE INTO items SELECT ?, t.location, t.size, t.mtime, t.inode,"
+                        " t.mode, t.media_type, t.reader, t.findings, t.sha256, t.error, 1 "
+                        + under.format("items"), (dst_run, src_run))
+        self.db.execute("DELETE FROM temp.copying")
         self._tick()
         return copied
 
@@ -372,6 +446,48 @@ class Store:
         n = sum(self.db.execute("DELETE FROM triage WHERE id = ?", (i,)).rowcount for i in ids)
         self.db.commit()
         return n
+
+
+# -- findings from rows ----------------------------------------------------------
+# A rescan reads every finding of two runs several times over: these keep that
+# cheap (pointers repeat, so each distinct JSON text is parsed once).
+
+_FINDING_COLUMNS = ("entity_type, location, pointer, masked, value_hash, score, detector, language,"
+                    " value, record, field, attributes")
+ROW_ENTITY, ROW_LOCATION, ROW_POINTER, ROW_MASKED, ROW_HASH = range(5)
+_ENTITIES: dict[str, EntityType] = {e.value: e for e in EntityType}
+_SEVERITIES: dict[str, str] = {e.value: str(SENSITIVITY.get(e, Severity.LOW)) for e in EntityType}
+
+
+def entity_of(name: str) -> EntityType:
+    return _ENTITIES.get(name) or EntityType(name)  # an unknown name raises as EntityType does
+
+
+def severity_of(entity_type: str) -> str:
+    """`str(Finding.severity)` for a stored entity type name."""
+    sev = _SEVERITIES.get(entity_type)
+    return sev if sev is not None else str(SENSITIVITY.get(EntityType(entity_type), Severity.LOW))
+
+
+@lru_cache(maxsize=4096)
+def _pointer(text: str) -> tuple[Pointer, dict[str, Any]]:
+    """The stored JSON as a Pointer, and as `Pointer.as_dict()` gives it back."""
+    pointer = Pointer.from_dict(json.loads(text))
+    return pointer, pointer.as_dict()
+
+
+def pointer_dict(text: str) -> dict[str, Any]:
+    """`Pointer.as_dict()` of a stored pointer (a fresh dict: callers may keep it)."""
+    return dict(_pointer(text)[1])
+
+
+def _attributes(text: str) -> dict[str, Any]:
+    return {} if text == "{}" else json.loads(text)
+
+
+def finding_from_row(row: tuple[Any, ...]) -> Finding:
+    return Finding(entity_of(row[0]), row[1], _pointer(row[2])[0], row[3], row[4], row[5], row[6],
+                   row[7], row[8], row[9], row[10], _attributes(row[11]))
 
 
 def _run_info(row: tuple[Any, ...]) -> RunInfo:

@@ -1,0 +1,134 @@
+"""The diff between two runs, read from identities in the store, against the plain reading:
+every finding built, compared by `finding_key`, triage asked about each."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+import piiscan.changes as changes_mod
+from piiscan.changes import Changes, compare_runs, finding_key, violation_key
+from piiscan.model import EntityType, Finding, Pointer, Severity, Violation
+from piiscan.store import Store
+from piiscan.triage import AllowList, Mark, Triage
+
+SIN, EMAIL, PERSON = EntityType.CA_SIN, EntityType.EMAIL_ADDRESS, EntityType.PERSON
+
+
+def _f(location: str, entity: EntityType, n: int, line: int, masked: str = "***") -> Finding:
+    return Finding(entity, location, Pointer(line=line, sheet="été" if n % 2 else None), masked,
+                   f"hmac-sha256:{n:064x}", 0.9, "d", value="raw value")
+
+
+BEFORE = [
+    _f("hr/a.csv", SIN, 1, 1), _f("hr/a.csv", SIN, 1, 9, "first-masked-wins?"),  # same key twice
+    _f("hr/a.csv", EMAIL, 2, 2), _f("hr/b.csv", SIN, 3, 1), _f("gone.txt", PERSON, 4, 1),
+    _f("gone.txt", PERSON, 4, 2), _f("x.zip!in.txt", EMAIL, 5, 3), _f("tests/t.txt", SIN, 6, 1),
+]
+AFTER = [
+    _f("hr/a.csv", SIN, 1, 5, "moved line"), _f("hr/a.csv", EMAIL, 2, 2),
+    _f("hr/b.csv", SIN, 7, 1), _f("hr/b.csv", SIN, 7, 4), _f("new.txt", EMAIL, 8, 1),
+    _f("x.zip!in.txt", EMAIL, 5, 3), _f("tests/t.txt", SIN, 6, 1), _f("tests/t.txt", SIN, 9, 2),
+    _f("allowed/z.txt", PERSON, 10, 1),
+]
+VIOLATIONS_BEFORE = [Violation("r1", Severity.HIGH, "hr/a.csv", "m", "pay", (SIN,), 1, "",
+                               ("hmac-sha256:" + f"{1:064x}",)),
+                     Violation("r2", Severity.LOW, "gone.txt", "m", None, (PERSON,), 2)]
+VIOLATIONS_AFTER = [Violation("r1", Severity.HIGH, "hr/a.csv", "m", "pay", (SIN,), 1),
+                    Violation("r3", Severity.HIGH, "tests/t.txt", "m", None, (SIN,), 2, "",
+                              tuple("hmac-sha256:" + f"{n:064x}" for n in (6, 9)))]
+
+
+def _runs(store: Store) -> tuple[int, int]:
+    ids = []
+    for findings, violations in ((BEFORE, VIOLATIONS_BEFORE), (AFTER, VIOLATIONS_AFTER)):
+        run = store.begin_run(["share"], {}, kind="audit")
+        for f in findings:
+            store.add_finding(run, f)
+        store.add_violations(run, violations)
+        store.finish_run(run, "done")
+        ids.append(run)
+    return ids[0], ids[1]
+
+
+def _row(f: Finding) -> dict[str, Any]:
+    return {"location": f.location, "entity_type": str(f.entity_type), "value_hash": f.value_hash,
+            "masked": f.masked, "severity": str(f.severity), "pointer": f.pointer.as_dict()}
+
+
+def _plain_diff(store: Store, run: int, previous: int | None, triage: Triage) -> Changes:
+    """What the diff means, written the obvious way (it built every finding three times)."""
+    out = Changes(run, previous)
+    before = {finding_key(f) for f in store.findings(previous)} if previous else set()
+    current, hidden = set(), set()
+    for f in store.findings(run):
+        key = finding_key(f)
+        if key in current:
+            continue
+        current.add(key)
+        verdict = triage.finding(f)
+        if verdict is not None and verdict.hidden:
+            hidden.add((f.location, f.value_hash))
+            out.triaged[key] = _row(f) | {"triage": verdict.status}
+        elif key in before:
+            out.unchanged += 1
+        else:
+            out.new[key] = _row(f)
+    for f in (store.findings(previous) if previous else ()):
+        key = finding_key(f)
+        if key not in current and key not in out.resolved:
+            out.resolved[key] = _row(f)
+    now_v = {violation_key(v): v for v in store.violations(run)}
+    was_v = {violation_key(v): v for v in store.violations(previous)} if previous else {}
+    for key, v in now_v.items():
+        verdict = triage.violation(v, hidden)
+        if verdict is not None and verdict.hidden:
+            continue
+        (out.unchanged_violations if key in was_v else out.new_violations)[key] = \
+            changes_mod._violation_row(v)
+    for key, v in was_v.items():
+        if key not in now_v:
+            out.resolved_violations[key] = changes_mod._violation_row(v)
+    return out
+
+
+def _triages() -> dict[str, Triage]:
+    today = date(2026, 11, 1)
+    return {
+        "none": Triage(today=today),
+        "marks": Triage([Mark(1, "tests/*", "test_data"),
+                         Mark(2, "hr/*", "false_positive", "hmac-sha256:" + f"{7:064x}"),
+                         Mark(3, "hr/a.csv", "accepted", entity_type="EMAIL_ADDRESS",
+                              until=date(2026, 1, 1))], today=today),
+        "allow": Triage(allow=AllowList(frozenset({"hmac-sha256:" + f"{8:064x}"}), ("allowed/*",)),
+                        today=today),
+    }
+
+
+@pytest.mark.parametrize("name", ["none", "marks", "allow"])
+@pytest.mark.parametrize("first_run", [False, True])
+def test_the_diff_is_the_plain_one(tmp_path, name, first_run):
+    with Store(tmp_path / "p.db") as store:
+        before, after = _runs(store)
+        previous = None if first_run else before
+        got = compare_runs(store, after, previous, _triages()[name])
+        want = _plain_diff(store, after, previous, _triages()[name])
+    assert got.as_dict() == want.as_dict()
+    assert got.new == want.new and got.resolved == want.resolved  # the same first finding listed
+    if name == "marks" and not first_run:
+        assert got.as_dict()["summary"] == {"new": 2, "resolved": 2, "unchanged": 3, "triaged": 3,
+                                           "new_violations": 0, "resolved_violations": 1,
+                                           "unchanged_violations": 1}
+
+
+def test_triage_is_asked_only_when_it_has_something_to_say(tmp_path, monkeypatch):
+    asked: list[str] = []
+    monkeypatch.setattr(Triage, "finding", lambda self, f: asked.append(f.location))
+    with Store(tmp_path / "p.db") as store:
+        before, after = _runs(store)
+        compare_runs(store, after, before, Triage())
+        assert asked == []
+        compare_runs(store, after, before, Triage([Mark(1, "nowhere/*", "test_data")]))
+        assert len(asked) == len({finding_key(f) for f in AFTER})
