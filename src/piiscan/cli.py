@@ -13,18 +13,20 @@ import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterator, TextIO
+from typing import TYPE_CHECKING, Any, Iterator, TextIO
 
 import click
 
 from . import __version__
-from .engine import ScanOptions
 from .model import EntityType, Severity
 from .redact import load_or_create_key, private_dir
-from .registry import Registry
-from .runner import (Placement, Progress, ScanAborted, UsageError, options_params, resumable_run,
-                     run_scan)
-from .store import Store
+
+# The engine, the store and the plugins are imported by the commands that use
+# them: `piiscan --version` or `triage list` need none of it.
+if TYPE_CHECKING:
+    from .engine import ScanOptions
+    from .registry import Registry
+    from .runner import Placement, Progress
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 FAIL_LEVELS = ("never", "low", "medium", "high", "critical")
@@ -117,6 +119,7 @@ def exceeds(report: Any, fail_on: str) -> bool:
 
 
 def build_registry() -> Registry:
+    from .registry import Registry
     reg = Registry.from_entry_points()
     for p in reg.plugins:
         if p.error:
@@ -126,6 +129,7 @@ def build_registry() -> Registry:
 
 def progress_printer() -> Progress:
     """A one-line counter on a terminal; silent when stderr is not one."""
+    from .runner import Progress
     if not sys.stderr.isatty():
         return Progress()
 
@@ -136,7 +140,33 @@ def progress_printer() -> Progress:
     return Progress(callback=show)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# Commands that live beside the part of the code they drive, imported when
+# asked for (an audit need not load the breach tooling and its templates);
+# one that cannot be imported is left out, as if it were not installed.
+LAZY_COMMANDS = {"audit": ("piiscan.audit", "audit"), "breach": ("piiscan.identity.cli", "breach"),
+                 "policy": ("piiscan.policy.cli", "policy"), "triage": ("piiscan.triage", "triage")}
+
+
+class LazyGroup(click.Group):
+    """A command group that imports the modules of `LAZY_COMMANDS` on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None and name in LAZY_COMMANDS:
+            module, attr = LAZY_COMMANDS[name]
+            try:
+                command = getattr(importlib.import_module(module), attr)
+            except (ImportError, AttributeError):
+                return None
+            self.add_command(command, name)
+        return command
+
+
+@click.group(cls=LazyGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="piiscan")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Also write logs here (owner-only).")
@@ -217,6 +247,9 @@ def scan(targets: tuple[str, ...], fmt: str, output: str | None, reveal: bool,
       piiscan scan examples/share --policy examples/policies/ccr-en.yaml --as-of 2026-11-01
       piiscan scan "mysql+pymysql://scanner@127.0.0.1/crm" --full
     """
+    from .engine import ScanOptions
+    from .runner import Placement
+
     options = ScanOptions(
         entities=parse_entities(entities), min_score=min_score, reveal=reveal,
         as_of=parse_day(as_of), include=include, exclude=exclude,
@@ -240,9 +273,13 @@ def scan(targets: tuple[str, ...], fmt: str, output: str | None, reveal: bool,
 def execute_scan(targets: list[str], options: ScanOptions, *, fmt: str, output: str | None,
                  fail_on: str, db: str | None, policy_path: str | None, lang: str | None,
                  kind: str = "scan", items_filter: Any = None,
-                 placement: Placement = Placement(), resume: int | None = None) -> int:
+                 placement: Placement | None = None, resume: int | None = None) -> int:
     """Shared by `scan` and `audit`: run, evaluate the policy, write the report."""
     from .reports import RunReport, writer
+    from .runner import Placement, ScanAborted, UsageError, options_params, resumable_run, run_scan
+    from .store import Store
+
+    placement = placement or Placement()
 
     policy = None
     if policy_path:
@@ -325,6 +362,8 @@ def _is_source_error(exc: Exception) -> bool:
 def report(run_id: int | None, fmt: str, output: str | None, db: str | None, lang: str) -> None:
     """Render a past run again (the latest when RUN_ID is omitted)."""
     from .reports import RunReport, writer
+    from .store import Store
+
     if db and not Path(db).exists():
         raise click.UsageError(f"no store at {db}")
     with Store(db) as store:
@@ -345,6 +384,8 @@ def report(run_id: int | None, fmt: str, output: str | None, db: str | None, lan
 @click.option("--db", type=click.Path(dir_okay=False))
 def runs(db: str | None) -> None:
     """List past runs in the store."""
+    from .store import Store
+
     with Store(db) as store:
         for r in store.runs():
             total = r.counters.get("findings", "?")
@@ -353,6 +394,7 @@ def runs(db: str | None) -> None:
 
 
 def _list(group: str, attr: str) -> None:
+    from .registry import Registry
     reg = Registry.from_entry_points()
     table = getattr(reg, attr)
     for p in sorted(reg.plugins, key=lambda p: p.name):
@@ -389,15 +431,6 @@ def sources() -> None:
 def readers() -> None:
     """List registered readers (file formats) and the media types they read."""
     _list("piiscan.readers", "readers")
-
-
-# Commands that live beside the part of the code they drive.
-for _module, _name in (("piiscan.policy.cli", "policy"), ("piiscan.audit", "audit"),
-                       ("piiscan.identity.cli", "breach"), ("piiscan.triage", "triage")):
-    try:
-        main.add_command(getattr(importlib.import_module(_module), _name))
-    except (ImportError, AttributeError):
-        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -68,8 +68,9 @@ class Registry:
             only = [n.strip() for n in os.environ["PIISCAN_PLUGINS"].split(",") if n.strip()]
         wanted = set(only) if only is not None else None
         reg = cls()
+        installed = metadata.entry_points()  # one pass over the installed packages, not one per group
         for group in GROUPS:
-            for ep in sorted(metadata.entry_points(group=group), key=lambda e: e.name):
+            for ep in sorted(installed.select(group=group), key=lambda e: e.name):
                 if wanted is not None and ep.name not in wanted:
                     continue
                 dist = ep.dist.name if ep.dist else "?"

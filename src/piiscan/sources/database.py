@@ -46,16 +46,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import date, datetime
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import quote
 
-import sqlalchemy as sa
-from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.pool import NullPool
-
 from .. import sniff
+from ..lazyimport import lazy_module
 from ..model import EntityType, Finding, Item, ItemError, Pointer, ScanError, Segment, UnsupportedError
 from . import columns
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL, Connection, Engine
+
+# imported when a database is first read: every run lists this source, few use it
+sa = lazy_module("sqlalchemy")
 
 SMALL_TABLE_ROWS = 50_000  # below this, a random sort of the whole table is cheap
 STRATA = 100  # primary-key ranges a large table is sampled from
@@ -84,7 +87,7 @@ class SourceError(Exception):
 
 def normalize_url(target: str) -> URL:
     """The URL with an installed driver: `postgresql://` → psycopg 3, `mysql://` → PyMySQL."""
-    url = make_url(target)
+    url = sa.engine.make_url(target)
     if url.drivername in _DRIVERS:
         url = url.set(drivername=_DRIVERS[url.drivername])
     if url.get_backend_name() in ("mysql", "mariadb") and url.password is None \
@@ -108,8 +111,8 @@ def location_base(url: URL) -> str:
     Without the user or driver, the same table has the same location
     whoever scans it and however the password was given, so runs compare.
     """
-    bare = URL.create(url.get_backend_name(), host=url.host, port=url.port,
-                      database=url.database, query=_public_query(url))
+    bare = sa.engine.URL.create(url.get_backend_name(), host=url.host, port=url.port,
+                                database=url.database, query=_public_query(url))
     return bare.render_as_string(hide_password=True)
 
 
@@ -151,20 +154,20 @@ class TableRef:
     sqlite_file: str | None = None  # a SQLite file found on a share, opened immutable
 
     def __repr__(self) -> str:
-        where = self.sqlite_file or display_url(make_url(self.url))
+        where = self.sqlite_file or display_url(sa.engine.make_url(self.url))
         return f"TableRef({where!r}, {self.label!r}{', view' if self.view else ''})"
 
 
 def make_engine(url: URL | str, sqlite_file: str | None = None, *, pooled: bool = False) -> Engine:
     """An engine that can only read: SQLite files open read-only, errors hide parameters."""
-    url = make_url(url) if isinstance(url, str) else url
+    url = sa.engine.make_url(url) if isinstance(url, str) else url
     if sqlite_file is not None or (url.get_backend_name() == "sqlite" and url.database
                                    and url.database != ":memory:"):
         path = os.path.abspath(sqlite_file or str(url.database))
         # immutable: a copy on a share is not being written, and the flag keeps
         # SQLite from creating -wal/-shm/-journal files next to it.
         uri = f"file:{quote(path)}?mode=ro" + ("&immutable=1" if sqlite_file else "")
-        return sa.create_engine("sqlite://", poolclass=NullPool, hide_parameters=True,
+        return sa.create_engine("sqlite://", poolclass=sa.pool.NullPool, hide_parameters=True,
                                 creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
     backend = url.get_backend_name()
     args: dict[str, Any] = {}
@@ -173,7 +176,7 @@ def make_engine(url: URL | str, sqlite_file: str | None = None, *, pooled: bool 
     elif backend in ("mysql", "mariadb") and "connect_timeout" not in url.query:
         args = {"connect_timeout": CONNECT_TIMEOUT_S}
     pool: dict[str, Any] = {"pool_size": 2, "max_overflow": 2, "pool_pre_ping": True} if pooled \
-        else {"poolclass": NullPool}
+        else {"poolclass": sa.pool.NullPool}
     return sa.create_engine(url, hide_parameters=True, connect_args=args, **pool)
 
 
@@ -263,7 +266,7 @@ class DatabaseSource:
     def items(self, target: str, options: Any) -> Iterator[Item | ScanError]:
         url = normalize_url(target)
         base = location_base(url)
-        refs, errors = self._discover(url, options, shown=display_url(make_url(target)))
+        refs, errors = self._discover(url, options, shown=display_url(sa.engine.make_url(target)))
         yield from errors
         for ref in refs:
             yield Item(location=f"{base}#{ref.label}", name=ref.label, open=None,
@@ -364,7 +367,8 @@ def _db_error(exc: BaseException, url: str | None) -> ItemError:
         reason = "timeout"
     else:
         reason = "database error"
-    return ItemError(_safe_reason(exc, make_url(url) if url else None, values=True), reason=reason)
+    return ItemError(_safe_reason(exc, sa.engine.make_url(url) if url else None, values=True),
+                     reason=reason)
 
 
 class TableReader:
@@ -384,7 +388,7 @@ class TableReader:
 
     def _engine(self, ref: TableRef) -> tuple[Engine, bool]:
         """(engine, dispose after use). Server engines are pooled per process."""
-        if ref.sqlite_file or make_url(ref.url).get_backend_name() == "sqlite":
+        if ref.sqlite_file or sa.engine.make_url(ref.url).get_backend_name() == "sqlite":
             return make_engine(ref.url, ref.sqlite_file), True
         engine = self._engines.get(ref.url)
         if engine is None:

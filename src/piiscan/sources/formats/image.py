@@ -10,9 +10,8 @@ import struct
 import warnings
 from typing import Any, Iterator
 
-from PIL import Image, UnidentifiedImageError
-
 from ... import sniff
+from ...lazyimport import lazy_module
 from ...model import (
     CorruptError,
     Item,
@@ -24,6 +23,8 @@ from ...model import (
 )
 from . import ocr
 from .docparts import opened, text_segments
+
+Image = lazy_module("PIL.Image")  # imported at the first picture read, not with the reader
 
 
 def _pixels_ok(image: Image.Image) -> bool:
@@ -52,7 +53,7 @@ class ImageReader:
                     image = Image.open(fh)
             except (Image.DecompressionBombError, Image.DecompressionBombWarning):
                 raise TooLargeError("image has more pixels than the decompression-bomb limit") from None
-            except UnidentifiedImageError:
+            except Image.UnidentifiedImageError:
                 raise CorruptError("not a readable image") from None
             except (OSError, EOFError, SyntaxError, ValueError, struct.error):
                 # a damaged header ("Truncated File Read"): not an I/O error of the share

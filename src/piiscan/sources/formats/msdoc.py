@@ -18,10 +18,11 @@ import re
 import struct
 from typing import IO, Any, Iterator
 
-import olefile
-
+from ...lazyimport import lazy_module
 from ...model import CorruptError, EncryptedError, Pointer, Segment, UnsupportedError
 from .docparts import Captions
+
+olefile = lazy_module("olefile")  # imported at the first OLE file read, not with the readers
 
 WORD95_NFIB = 0x0068  # Word 6 wrote 0x0065, Word 95 0x0068; Word 97 0x00C1
 _MAGIC = 0xA5EC

@@ -20,9 +20,12 @@ import shutil
 import time
 from typing import Any
 
-from PIL import Image, ImageOps
-
+from ...lazyimport import lazy_module
 from ...model import ItemError
+
+# Pillow is imported at the first picture read, not with the readers
+Image = lazy_module("PIL.Image")
+ImageOps = lazy_module("PIL.ImageOps")
 
 INSTALL_HINT = "install tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra"
 MAX_OCR_PIXELS = 60_000_000  # a 300 dpi A1 poster; larger renders are scaled down

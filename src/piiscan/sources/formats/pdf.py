@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import io
 from typing import Any, Callable, Iterator, Sequence
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
-
 from ... import sniff
+from ...lazyimport import lazy_module
 from ...model import (
     CorruptError,
     EncryptedError,
@@ -30,18 +29,31 @@ from ...model import (
     ScanError,
     Segment,
 )
-from . import ocr
-from .docparts import opened, table_segments, text_segments
+
+# PDFium is imported at the first PDF read, not with the reader. Checked before
+# Pillow (through ocr) so that a missing PDFium is the reason given, as it was.
+pdfium = lazy_module("pypdfium2")
+pdfium_c = lazy_module("pypdfium2.raw")
+
+from . import ocr  # noqa: E402
+from .docparts import opened, table_segments, text_segments  # noqa: E402
 
 OCR_DPI = 300
 TABLE_MIN_PATHS = 6  # ruled tables draw at least a few lines; plain text pages none
 SCAN_TEXT_CHARS = 50  # a page with less text than this over a big picture is a scan
 SCAN_COVER = 0.5  # share of the page a picture must cover to count as a scan
 
-_SKIPPED_ANNOTS = {pdfium_c.FPDF_ANNOT_POPUP, pdfium_c.FPDF_ANNOT_LINK}
-# Fields whose value is a state ("Off", "Yes"), not something typed.
-_STATE_FIELDS = {pdfium_c.FPDF_FORMFIELD_CHECKBOX, pdfium_c.FPDF_FORMFIELD_RADIOBUTTON,
-                 pdfium_c.FPDF_FORMFIELD_PUSHBUTTON, pdfium_c.FPDF_FORMFIELD_SIGNATURE}
+
+@functools.cache
+def _skipped_annots() -> frozenset[int]:
+    return frozenset({pdfium_c.FPDF_ANNOT_POPUP, pdfium_c.FPDF_ANNOT_LINK})
+
+
+@functools.cache
+def _state_fields() -> frozenset[int]:
+    """Fields whose value is a state ("Off", "Yes"), not something typed."""
+    return frozenset({pdfium_c.FPDF_FORMFIELD_CHECKBOX, pdfium_c.FPDF_FORMFIELD_RADIOBUTTON,
+                      pdfium_c.FPDF_FORMFIELD_PUSHBUTTON, pdfium_c.FPDF_FORMFIELD_SIGNATURE})
 
 
 def _open(fh: Any) -> pdfium.PdfDocument:
@@ -234,11 +246,11 @@ class PdfReader:
                 continue
             try:
                 kind = pdfium_c.FPDFAnnot_GetSubtype(annot)
-                if kind in _SKIPPED_ANNOTS:
+                if kind in _skipped_annots():
                     continue
                 if kind == pdfium_c.FPDF_ANNOT_WIDGET:
                     if not formenv or pdfium_c.FPDFAnnot_GetFormFieldType(
-                            formenv, annot) in _STATE_FIELDS:
+                            formenv, annot) in _state_fields():
                         continue
                     name = _wide_text(pdfium_c.FPDFAnnot_GetFormFieldName, formenv, annot)
                     value = _wide_text(pdfium_c.FPDFAnnot_GetFormFieldValue, formenv, annot)

@@ -17,11 +17,13 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import IO, Any, Iterator
 
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
-
+from ...lazyimport import lazy_module
 from ...model import CorruptError
 from . import xmlparts
+
+# openpyxl (and numpy with it) is imported at the first workbook read, not with the reader
+numbers = lazy_module("openpyxl.styles.numbers")
+excel_dates = lazy_module("openpyxl.utils.datetime")
 
 S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 MAX_COLUMNS = 16_384  # Excel's last column, XFD
@@ -57,8 +59,8 @@ class Workbook:
         self.zf, self.ctx, self.main = zf, ctx, main
         root = self._tree(main)
         pr = root.find(S + "workbookPr")
-        self.epoch = CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in (
-            "1", "true") else CALENDAR_WINDOWS_1900
+        self.epoch = excel_dates.CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in (
+            "1", "true") else excel_dates.CALENDAR_WINDOWS_1900
         links = {rid: (kind, target) for kind, target, rid in xmlparts.relationships(zf, main)}
         self.sheets: list[Sheet] = []
         for el in root.iter(S + "sheet"):
@@ -109,7 +111,7 @@ class Workbook:
                 number = int(xf.get("numFmtId") or 0)
             except ValueError:
                 number = 0
-            formats.append(custom.get(number) or BUILTIN_FORMATS.get(number))
+            formats.append(custom.get(number) or numbers.BUILTIN_FORMATS.get(number))
         return formats
 
     def rows(self, sheet: Sheet) -> Iterator[tuple[int, list[Any]]]:
@@ -196,9 +198,9 @@ class Workbook:
                 fmt = self.formats[int(style)]
             except (ValueError, IndexError):
                 fmt = None
-        if fmt and is_date_format(fmt):
+        if fmt and numbers.is_date_format(fmt):
             try:
-                return from_excel(number, self.epoch)
+                return excel_dates.from_excel(number, self.epoch)
             except (ValueError, OverflowError, TypeError):
                 return number
         return Number(number, fmt)
