@@ -23,7 +23,9 @@ from typing import Any, TextIO
 from jinja2 import Environment, PackageLoader
 
 from .. import __version__
-from ..model import SENSITIVITY, EntityType, Finding, Severity
+from ..changes import has_rules
+from ..model import SENSITIVITY, EntityType, Severity
+from ..store import ROW_POINTER, entity_of, finding_from_row, pointer_dict
 from ..triage import Triage, Verdict
 from . import RunReport
 from .charts import Bar, Part, RunPoint, horizontal_bars, trend
@@ -95,8 +97,12 @@ class Place:
     confirmed: int = 0
 
 
+_SEVERITY = {str(e): SENSITIVITY.get(e, Severity.LOW) for e in EntityType}
+
+
 def _severity(entity: str) -> Severity:
-    return SENSITIVITY.get(EntityType(entity), Severity.LOW)
+    severity = _SEVERITY.get(entity)
+    return severity if severity is not None else SENSITIVITY.get(EntityType(entity), Severity.LOW)
 
 
 def build_view(report: RunReport) -> dict[str, Any]:
@@ -111,7 +117,16 @@ def build_view(report: RunReport) -> dict[str, Any]:
     hidden: Counter[str] = Counter()
     hidden_keys: set[tuple[str, str]] = set()
     flagged = expired = 0
-    for f in report.findings():
+    rules = has_rules(triage)
+    # without marks or allow-lists nothing is hidden: the store counts for us
+    for location, et, n in (() if rules else store.location_counts(run.id)):
+        place = places.get(location) or places.setdefault(location, Place(location))
+        severity = _severity(et)
+        place.counts[et] += n
+        place.weight += int(severity) * n
+        place.top = max(place.top, severity)
+        by_entity[et] += n
+    for f in (report.findings() if rules else ()):
         verdict = triage.finding(f)
         if verdict is not None and verdict.hidden:
             hidden[verdict.status] += 1
@@ -131,15 +146,19 @@ def build_view(report: RunReport) -> dict[str, Any]:
     shown, rest = ranked[:MAX_LOCATIONS], len(ranked) - MAX_LOCATIONS
 
     # pass 2: rows for the locations that get a drill-down
+    row = _RowMaker(s)
     for place in shown:
-        for f in store.findings(run.id, place.location):
-            verdict = triage.finding(f)
+        if not rules:
+            place.rows = [row(r, None) for r in store.finding_rows(run.id, place.location, MAX_ROWS)]
+            place.more = max(0, sum(place.counts.values()) - MAX_ROWS)
+        for r in (store.finding_rows(run.id, place.location) if rules else ()):
+            verdict = triage.finding(finding_from_row(r))
             if verdict is not None and verdict.hidden:
                 continue
             if len(place.rows) >= MAX_ROWS:
                 place.more += 1
                 continue
-            place.rows.append(_row(f, verdict, s))
+            place.rows.append(row(r, verdict))
         place.rows.sort(key=lambda r: -r.severity)  # stable: reading order within a severity
 
     by_severity: Counter[Severity] = Counter()
@@ -193,9 +212,20 @@ def build_view(report: RunReport) -> dict[str, Any]:
     }
 
 
-def _row(f: Finding, verdict: Verdict | None, s: Strings) -> Row:
-    return Row(str(f.entity_type), f.severity, f.masked, f.value, f.value_hash,
-               pointer_text(f.pointer.as_dict(), s), f.score, f.detector, verdict)
+class _RowMaker:
+    """A table row from a stored finding row; pointers repeat, so each is worded once."""
+
+    def __init__(self, s: Strings):
+        self.s = s
+        self.pointers: dict[str, str] = {}
+
+    def __call__(self, r: tuple[Any, ...], verdict: Verdict | None) -> Row:
+        text = self.pointers.get(r[ROW_POINTER])
+        if text is None:
+            text = self.pointers[r[ROW_POINTER]] = pointer_text(pointer_dict(r[ROW_POINTER]), self.s)
+        entity, _, _, masked, value_hash, score, detector, _, value, *_ = r
+        return Row(str(entity_of(entity)), _severity(entity), masked, value, value_hash, text, score,
+                   detector, verdict)
 
 
 def _trend_runs(report: RunReport) -> list[Any]:
