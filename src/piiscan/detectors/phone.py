@@ -65,6 +65,10 @@ class PhoneDetector:
     def __init__(self) -> None:
         self._context = words_pattern(self.context)
         self._against = words_pattern(self.against)
+
+    def warm_up(self) -> None:
+        """Compile the numbering-plan patterns before a pool forks, not in every run
+        (an unchanged rescan reads no number); otherwise they compile at the first one."""
         warm()
 
     def detect(self, segment: Segment) -> Iterator[Match]:
