@@ -138,13 +138,17 @@ def run_scan(store: Store, registry: Registry, key: bytes, options: ScanOptions,
                 items = prefixed(items, os.path.basename(os.path.normpath(target)) or target)
             if items_filter is not None:
                 items = items_filter(run_id, items)
-            for event in executor.run(items):
-                record(store, run_id, event)
-                if isinstance(event, RecordDate):
-                    continue
-                progress.update(event)
-                if on_event:
-                    on_event(run_id, event)
+            recorder = Recorder(store, run_id)
+            try:
+                for event in executor.run(items):
+                    recorder.add(event)
+                    if isinstance(event, RecordDate):
+                        continue
+                    progress.update(event)
+                    if on_event:
+                        on_event(run_id, event)
+            finally:
+                recorder.flush()
         status = "done"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -235,6 +239,36 @@ def resumable_run(store: Store) -> int | None:
     row = store.db.execute("SELECT id FROM runs WHERE status IN ('running', 'interrupted', 'failed')"
                            " ORDER BY id DESC LIMIT 1").fetchone()
     return int(row[0]) if row else None
+
+
+class Recorder:
+    """Writes events to the store in their order, consecutive findings in one statement.
+
+    Findings wait at most until the next event of another kind, so an
+    item's row is still written after all of its findings (what `--resume`
+    relies on), or until FINDINGS_BATCH of them are waiting.
+    """
+
+    FINDINGS_BATCH = 1000
+
+    def __init__(self, store: Store, run_id: int):
+        self.store = store
+        self.run_id = run_id
+        self.findings: list[Finding] = []
+
+    def add(self, event: Event | RecordDate) -> None:
+        if isinstance(event, Finding):
+            self.findings.append(event)
+            if len(self.findings) >= self.FINDINGS_BATCH:
+                self.flush()
+            return
+        self.flush()
+        record(self.store, self.run_id, event)
+
+    def flush(self) -> None:
+        if self.findings:
+            self.store.add_findings(self.run_id, self.findings)
+            self.findings = []
 
 
 def record(store: Store, run_id: int, event: Event | RecordDate) -> None:

@@ -211,14 +211,21 @@ class Store:
         return None
 
     # -- writing events -----------------------------------------------------
+    _INSERT_FINDING = ("INSERT INTO findings(run_id, entity_type, location, pointer, masked,"
+                       " value_hash, score, detector, language, severity, record, field,"
+                       " attributes, value) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+
     def add_finding(self, run_id: int, f: Finding) -> None:
-        self.db.execute(
-            "INSERT INTO findings(run_id, entity_type, location, pointer, masked, value_hash, score,"
-            " detector, language, severity, record, field, attributes, value)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (run_id, str(f.entity_type), f.location, json.dumps(f.pointer.as_dict()), f.masked,
-             f.value_hash, f.score, f.detector, f.language, str(f.severity), f.record, f.field,
-             json.dumps(dict(f.attributes)), f.value))
+        self.add_findings(run_id, (f,))
+
+    def add_findings(self, run_id: int, findings: Iterable[Finding]) -> None:
+        """Insert findings in their order, in one statement (a table's scan sends millions)."""
+        dumps = json.dumps
+        rows = [(run_id, str(f.entity_type), f.location, dumps(f.pointer.as_dict()), f.masked,
+                 f.value_hash, f.score, f.detector, f.language, str(f.severity), f.record, f.field,
+                 dumps(dict(f.attributes)) if f.attributes else "{}", f.value) for f in findings]
+        self.db.executemany(self._INSERT_FINDING, rows)
+        self._pending += len(rows) - 1
         self._tick()
 
     def add_error(self, run_id: int, e: ScanError) -> None:
