@@ -93,6 +93,9 @@ class WorkerSpec:
     # Address space a local worker may use; an item needing more fails with
     # MemoryError, recorded as "too large" (None: no limit).
     item_memory: int | None = field(default_factory=item_memory_from_env)
+    # A module-level function (key, options) → Redactor, for scans that want
+    # other findings than the store's (the breach scan: values revealed, lines kept).
+    redactor_factory: Callable[[bytes, ScanOptions], Redactor] | None = None
 
     def registry(self) -> Registry:
         if self.registry_factory is not None:
@@ -117,7 +120,10 @@ def build_scanner(registry: Registry, spec: WorkerSpec,
             for field_name, day in dater(seg):
                 notes.append(RecordDate(seg.location, seg.record, field_name, day))
         observers.append(observe)
-    redactor = Redactor(spec.key, spec.options.reveal, spec.options.as_of)
+    if spec.redactor_factory is not None:
+        redactor = spec.redactor_factory(spec.key, spec.options)
+    else:
+        redactor = Redactor(spec.key, spec.options.reveal, spec.options.as_of)
     return Scanner(registry, redactor, spec.options, language=language, observers=observers,
                    temp_root=spec.temp_root)
 

@@ -205,3 +205,24 @@ def test_unknown_scope_is_a_usage_error(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "does not exist" in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_pool_and_single_process_find_the_same(tmp_path: Path) -> None:
+    """The breach scan reads with a process pool by default; one process must see the same."""
+    from piiscan.identity.scan import breach_options, scan_scope
+    from piiscan.registry import Registry
+
+    scope, _ = write_scope(tmp_path)
+    registry = Registry.from_entry_points()
+    key = b"breach-pool-test-key-0123456789!"
+    seen = []
+    for workers in (2, 1):
+        scanned = scan_scope(registry, key, breach_options(ocr=False), [str(scope)], workers=workers)
+        assert not scanned.errors
+        seen.append((scanned.items, sorted(
+            (f.location, str(f.entity_type), f.value, json.dumps(f.pointer.as_dict(), sort_keys=True),
+             json.dumps(dict(f.attributes), sort_keys=True)) for f in scanned.findings)))
+    assert seen[0] == seen[1]
+    values = {f[2] for f in seen[0][1]}
+    assert SIN["marie"] in values and "marie.tremblay@example.org" in values  # revealed, for letters
+    assert any('"line_in_segment"' in f[4] for f in seen[0][1])  # the worker's redactor kept lines

@@ -96,9 +96,11 @@ def _progress(scan: object) -> None:
 @click.option("--no-ocr", is_flag=True, help="Do not OCR images and scanned PDF pages.")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=0.5, show_default=True)
 @click.option("--max-depth", type=int, default=5, show_default=True, help="Archive/mail nesting limit.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes reading the scope (default: one per CPU; 1 reads in this process).")
 def breach(scope: tuple[str, ...], out: str, people: str | None, lang: str, letters: bool,
            templates: str | None, occurred: str | None, discovered: str | None, no_ocr: bool,
-           min_score: float, max_depth: int) -> None:
+           min_score: float, max_depth: int, workers: int | None) -> None:
     """Assess a breach: who is affected, which of their data was exposed.
 
     SCOPE is what was exposed: folders, files, archives, mailboxes, database URLs.
@@ -140,7 +142,8 @@ def breach(scope: tuple[str, ...], out: str, people: str | None, lang: str, lett
         except OSError as exc:
             _fail(f"cannot read {people}: {exc.strerror}")
     try:
-        scanned = scan_scope(registry, key, options, list(scope), on_item=_progress)
+        scanned = scan_scope(registry, key, options, list(scope), on_item=_progress,
+                             workers=workers)
     except UsageError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:

@@ -9,11 +9,13 @@ the command ends.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Callable, Iterable, Sequence
 
-from ..engine import ItemDone, Scanner, ScanOptions
+from ..engine import ItemDone, ScanOptions
 from ..model import Finding, Item, Match, ScanError, Segment
 from ..redact import Redactor
 from ..registry import Registry
@@ -58,22 +60,36 @@ def breach_options(**overrides: object) -> ScanOptions:
     return ScanOptions(**base)  # type: ignore[arg-type]
 
 
+def line_redactor(key: bytes, options: ScanOptions) -> LineRedactor:
+    """The breach scan's redactor, built in each worker (a module-level function pickles)."""
+    return LineRedactor(key, options.as_of)
+
+
 def scan_scope(registry: Registry, key: bytes, options: ScanOptions, targets: Sequence[str],
-               *, on_item: Callable[[ScopeScan], None] | None = None) -> ScopeScan:
-    """Scan every target in this process; raises runner.UsageError for an unknown target."""
+               *, on_item: Callable[[ScopeScan], None] | None = None,
+               workers: int | None = None) -> ScopeScan:
+    """Scan every target on this machine; raises runner.UsageError for an unknown target.
+
+    A local process pool by default (`workers`: its size, 1 for this process
+    alone), as a scan does. Revealed values travel from the workers to this
+    process through in-memory pipes only, and stay in memory here: never on
+    a cluster, never in the store.
+    """
+    from ..executors import WorkerSpec, make_executor
+    from ..runner import _plugins_env
+
     pairs = resolve_sources(registry, targets)
     result = ScopeScan([display_target(t) for t in targets])
+    temp_root = tempfile.mkdtemp(prefix=f"piiscan-run-{os.getpid()}-")  # 0700, swept if killed
+    spec = WorkerSpec(options, key, plugins=_plugins_env(), temp_root=temp_root,
+                      redactor_factory=line_redactor)
+    executor = make_executor("local", registry, spec, workers=workers)
     try:
-        from ..language import guess_language as language
-    except ImportError:  # pragma: no cover - py3langid is a declared dependency
-        language = None
-    redactor = LineRedactor(key, options.as_of)
-    with Scanner(registry, redactor, options, language=language) as scanner:
         for target, source in pairs:
             items: Iterable[Item | ScanError] = source.items(target, options)
             if len(pairs) > 1 and "://" not in target:
                 items = prefixed(items, os.path.basename(os.path.normpath(target)) or target)
-            for event in scanner.scan_items(items):
+            for event in executor.run(items):
                 if isinstance(event, Finding):
                     result.findings.append(event)
                 elif isinstance(event, ScanError):
@@ -82,5 +98,8 @@ def scan_scope(registry: Registry, key: bytes, options: ScanOptions, targets: Se
                     result.items += 1
                     if on_item:
                         on_item(result)
-        result.counters = dict(scanner.ctx.counters)
+        result.counters = dict(executor.counters)
+    finally:
+        executor.close()
+        shutil.rmtree(temp_root, ignore_errors=True)
     return result
