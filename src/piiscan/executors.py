@@ -128,26 +128,37 @@ def build_scanner(registry: Registry, spec: WorkerSpec,
                    temp_root=spec.temp_root)
 
 
-def warm_up(spec: WorkerSpec) -> None:
+def warm_up(spec: WorkerSpec, registry: Registry | None = None) -> None:
     """Load models once, before a pool forks: the workers then share them copy-on-write.
 
-    spaCy's French tokenizer alone compiles regexes for seconds at import, and
-    each worker would otherwise load every pipeline again on its first text.
-    Detectors say what to load through an optional `warm_up()`.
+    Each worker would otherwise load every pipeline again on its first text.
+    Detectors say what to load through an optional `warm_up()`. The language
+    guesser loads on a thread meanwhile: most of its time is LZMA and NumPy,
+    which release the interpreter while spaCy's loading holds it.
     """
+    loader = None
+    if spec.guess_language:
+        def load_language() -> None:
+            try:
+                from .language import guess_language
+                guess_language("warming up the language guesser before the workers start")
+            except Exception as exc:  # the workers load it themselves
+                log.debug("language warm-up skipped: %s", type(exc).__name__)
+        loader = threading.Thread(target=load_language, name="piiscan-warm-up", daemon=True)
+        loader.start()
     try:
-        registry = spec.registry()
+        registry = registry or spec.registry()
         for det in registry.detectors.values():
             if spec.options.entities is not None and not (set(det.entities) & spec.options.entities):
                 continue
             warm = getattr(det, "warm_up", None)
             if warm is not None:
                 warm()
-        if spec.guess_language:
-            from .language import guess_language
-            guess_language("warming up the language guesser before the workers start")
     except Exception as exc:  # the workers load what they need themselves
         log.debug("warm-up skipped: %s", type(exc).__name__)
+    finally:
+        if loader is not None:
+            loader.join()  # before any fork: a thread's half-built state must not be copied
 
 
 class Executor(Protocol):
@@ -436,8 +447,10 @@ class LocalExecutor:
     "timeout". An interrupted scan kills its workers rather than wait.
     """
 
-    def __init__(self, spec: WorkerSpec, workers: int | None = None):
+    def __init__(self, spec: WorkerSpec, workers: int | None = None,
+                 registry: Registry | None = None):
         self.spec = spec
+        self.registry = registry  # the caller's, for the warm-up (a second one costs ~0.3 s)
         self.workers = workers or max(1, os.cpu_count() or 1)
         self.ctx = mp.get_context("fork" if hasattr(os, "fork") else "spawn")
         self.counters: dict[str, int] = {}
@@ -500,7 +513,7 @@ class LocalExecutor:
     def _submit(self, item: Item | list[Item]) -> Future[None] | None:
         if self.cold:  # before the pool forks its workers (at its first task)
             self.cold = False
-            warm_up(self.spec)
+            warm_up(self.spec, self.registry)
         try:
             return self.pool.submit(_scan_in_worker, item)
         except (BrokenProcessPool, RuntimeError):  # the pool broke since we last looked
@@ -722,7 +735,7 @@ def make_executor(kind: str, registry: Registry, spec: WorkerSpec, *, workers: i
     if kind == "inline" or (kind == "local" and (workers or os.cpu_count() or 1) <= 1):
         return InlineExecutor(registry, spec)
     if kind == "local":
-        return LocalExecutor(spec, workers)
+        return LocalExecutor(spec, workers, registry)
     if kind == "dask":
         if not scheduler:
             raise ValueError("--executor dask needs --scheduler tcp://host:8786")
