@@ -20,6 +20,7 @@ from typing import Any, Iterable, Iterator
 
 from ... import sniff
 from ...model import CorruptError, Item, Pointer, ScanError, Segment
+from .docparts import column_letter  # noqa: F401  (also this module's, for callers)
 from .textio import SAMPLE_BYTES, SEGMENT_CHARS, chunk_text, decode_text, iter_lines
 
 DELIMITERS = ",;\t|"
@@ -28,16 +29,6 @@ MAX_BAD_ROWS = 100
 
 # A cell that holds data rather than a column name: a number, an address, a date.
 _VALUE_LIKE = re.compile(r"\d{3}|@|^\s*[-+]?[\d.,\s]+\s*$")
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA, as spreadsheets name columns."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 class _Dialect(csv.Dialect):

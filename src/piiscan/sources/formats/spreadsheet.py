@@ -300,12 +300,7 @@ def _ods_rows(stream: IO[bytes], ctx: Any) -> Iterator[tuple[str, int, list[Any]
                     ctx.check_time()
             if in_row:
                 continue
-            elem.clear()
-            if stack:
-                try:
-                    stack[-1].remove(elem)
-                except ValueError:
-                    pass
+            xmlparts.drop_element(elem, stack)
     except ET.ParseError as exc:
         raise CorruptError(f"malformed XML in content.xml (line {exc.position[0]})") from None
 

@@ -152,7 +152,8 @@ ODF = Dialect(
 
 # -- the walk ---------------------------------------------------------------------
 
-def _drop(elem: ET.Element, stack: list[ET.Element]) -> None:
+def drop_element(elem: ET.Element, stack: list[ET.Element]) -> None:
+    """Free an element read to its end: streamed parts never hold the whole tree."""
     elem.clear()
     if stack:
         try:
@@ -199,12 +200,12 @@ def walk(source: IO[bytes], d: Dialect, sections: frozenset[str] = frozenset()
             stack.pop()
             if skipping:
                 skipping -= 1
-                _drop(elem, stack)
+                drop_element(elem, stack)
                 continue
             if tag in d.paragraph:
                 in_para -= 1
                 text = d.text_of(elem)
-                _drop(elem, stack)
+                drop_element(elem, stack)
                 holder = holders[-1] if holders else None
                 if holder is None:
                     yield Para(text)
@@ -238,7 +239,7 @@ def walk(source: IO[bytes], d: Dialect, sections: frozenset[str] = frozenset()
             elif tag in sections:
                 yield Mark(tag, False)
             if not in_para:
-                _drop(elem, stack)
+                drop_element(elem, stack)
     except ET.ParseError as exc:
         raise CorruptError(f"malformed XML (line {exc.position[0]})") from None
 
