@@ -207,12 +207,18 @@ def test_unknown_scope_is_a_usage_error(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_pool_and_single_process_find_the_same(tmp_path: Path) -> None:
-    """The breach scan reads with a process pool by default; one process must see the same."""
+def test_pool_and_single_process_find_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The breach scan reads with a process pool by default; one process must see the same,
+    and the revealed values stay in memory: nothing is left in the temp folder."""
+    import tempfile
+
     from piiscan.identity.scan import breach_options, scan_scope
     from piiscan.registry import Registry
 
     scope, _ = write_scope(tmp_path)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
     registry = Registry.from_entry_points()
     key = b"breach-pool-test-key-0123456789!"
     seen = []
@@ -226,3 +232,4 @@ def test_pool_and_single_process_find_the_same(tmp_path: Path) -> None:
     values = {f[2] for f in seen[0][1]}
     assert SIN["marie"] in values and "marie.tremblay@example.org" in values  # revealed, for letters
     assert any('"line_in_segment"' in f[4] for f in seen[0][1])  # the worker's redactor kept lines
+    assert list(temp.rglob("*")) == []  # the run's private folder is gone, with whatever it held
