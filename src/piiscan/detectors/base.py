@@ -9,6 +9,7 @@ detector's examples, third-party ones included.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import ClassVar, Iterable, Iterator, Mapping, Protocol, Sequence, runtime_checkable
@@ -40,10 +41,22 @@ class BatchDetector(Detector, Protocol):
 
 def fold(text: str) -> str:
     """Lower-case, accents removed: 'Numéro' and 'NUMERO' compare equal."""
+    if len(text) <= _WORD_CHARS:  # a word: the name rules ask for the same ones all the time
+        return _fold_word(text)
+    return _fold(text)
+
+
+_WORD_CHARS = 32  # only short strings are cached, so the cache stays small (~10 MB at most)
+
+
+def _fold(text: str) -> str:
     if text.isascii():  # nothing to decompose: most labels and windows
         return text.lower()
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+_fold_word = functools.lru_cache(maxsize=1 << 16)(_fold)
 
 
 def words_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
