@@ -94,3 +94,13 @@ def test_a_run_without_findings_writes_only_its_violations_and_errors(tmp_path):
         writer("jsonl")(report, out)
         assert out.getvalue() == _through_dataclasses(report)
         assert out.getvalue().count("\n") == 1
+
+
+@pytest.mark.parametrize("pieces", [1, 2, 5])
+def test_the_same_bytes_when_the_encoded_pieces_do_not_all_fit(report, monkeypatch, pieces):
+    from piiscan.reports import jsonl
+    monkeypatch.setattr(jsonl, "PIECES", pieces)
+    monkeypatch.setattr(jsonl, "CHUNK", 7)  # and in writes of a few lines
+    out = io.StringIO()
+    writer("jsonl")(report, out)
+    assert out.getvalue() == _through_dataclasses(report)
