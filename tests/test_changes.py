@@ -3,6 +3,7 @@ every finding built, compared by `finding_key`, triage asked about each."""
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from typing import Any
 
@@ -117,6 +118,7 @@ def test_the_diff_is_the_plain_one(tmp_path, name, first_run):
         want = _plain_diff(store, after, previous, _triages()[name])
     assert got.as_dict() == want.as_dict()
     assert got.new == want.new and got.resolved == want.resolved  # the same first finding listed
+    assert list(got.new) == list(want.new) and list(got.resolved) == list(want.resolved)  # in order
     if name == "marks" and not first_run:
         assert got.as_dict()["summary"] == {"new": 2, "resolved": 2, "unchanged": 3, "triaged": 3,
                                            "new_violations": 0, "resolved_violations": 1,
@@ -132,3 +134,45 @@ def test_triage_is_asked_only_when_it_has_something_to_say(tmp_path, monkeypatch
         assert asked == []
         compare_runs(store, after, before, Triage([Mark(1, "nowhere/*", "test_data")]))
         assert len(asked) == len({finding_key(f) for f in AFTER})
+
+
+def _random_runs(store: Store, seed: int) -> tuple[int, int]:
+    """Two runs sharing part of their findings: places that sort oddly (case, accents, archive
+    members, a space before '!'), the same identity several times, types crossing places."""
+    rng = random.Random(seed)
+    places = ["a.txt", "A.txt", "a b.txt", "a.zip", "a.zip!in.txt", "a.zip!in.zip!deep.csv",
+              "été/é.txt", "ete/e.txt", "z/ü.csv", "Z/u.csv"]
+    types = [SIN, EMAIL, PERSON]
+    pool = [(rng.choice(places), rng.choice(types), rng.randrange(40)) for _ in range(120)]
+    ids = []
+    for kept in (pool[:90], pool[30:]):
+        run = store.begin_run(["share"], {}, kind="audit")
+        rows = [rng.choice(kept) for _ in range(300)]
+        store.add_findings(run, (_f(loc, e, n, rng.randrange(1, 50), masked=f"m{rng.randrange(9)}")
+                                 for loc, e, n in rows))
+        store.finish_run(run, "done")
+        ids.append(run)
+    return ids[0], ids[1]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_diff_in_sql_lists_what_the_plain_one_lists_in_its_order(tmp_path, seed):
+    with Store(tmp_path / "p.db") as store:
+        before, after = _random_runs(store, seed)
+        for run, previous in ((after, before), (before, after), (after, None)):
+            got = compare_runs(store, run, previous, Triage())
+            want = _plain_diff(store, run, previous, Triage())
+            assert got.as_dict() == want.as_dict()
+            assert list(got.new.items()) == list(want.new.items())
+            assert list(got.resolved.items()) == list(want.resolved.items())
+            assert got.unchanged == want.unchanged and got.new  # the data exercise every part
+            assert previous is None or (got.unchanged and got.resolved)
+
+
+def test_without_triage_rules_no_finding_is_streamed_through_python(tmp_path, monkeypatch):
+    with Store(tmp_path / "p.db") as store:
+        before, after = _runs(store)
+        for name in ("finding_rows", "finding_keys", "findings"):
+            monkeypatch.setattr(Store, name, lambda *a, **k: pytest.fail("streamed every finding"))
+        got = compare_runs(store, after, before, Triage())
+    assert got.as_dict()["summary"]["new"] == 4

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 import sys
 from collections import Counter
@@ -31,10 +32,12 @@ from .changes import Changes, compare_runs, has_rules
 from .engine import ScanOptions
 from .model import SENSITIVITY, EntityType, Item, ScanError, Severity
 from .redact import home_dir
-from .registry import Registry
+from .registry import DeferredRegistry, Registry
 from .runner import Placement, ScanAborted, UsageError, options_params, run_scan
 from .store import ItemRecord, RunInfo, Store
 from .triage import AllowList, Triage
+
+log = logging.getLogger("piiscan")
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 FORMATS = ("html", "jsonl", "csv", "sarif")
@@ -295,10 +298,10 @@ class IncrementalPlan:
         batch, self._reused = self._reused, []
         self.counters["findings_reused"] += self.store.copy_items(
             self.previous.id, run_id, [it.location for it, _ in batch])
-        for it, prev in batch:
-            # the item's own row gets today's facts (mode may have changed: exposure rules read it)
-            self.store.add_item(run_id, it.location, it.info, prev.media_type, prev.reader,
-                                prev.findings, prev.sha256, prev.error, reused=True)
+        # the item's own row gets today's facts (mode may have changed: exposure rules read it)
+        self.store.add_items(run_id, (ItemRecord(it.location, it.info, prev.media_type, prev.reader,
+                                                 prev.findings, prev.sha256, prev.error)
+                                      for it, prev in batch), reused=True)
 
     def finish(self, run_id: int) -> dict[str, int]:
         """Record content hashes and fill in the copies; return the counters for the run."""
@@ -316,15 +319,23 @@ class IncrementalPlan:
         return dict(self.counters)
 
 
-def reuse_fingerprint(registry: Registry, options: ScanOptions, key: bytes,
+def plugin_census(registry: Registry) -> dict[str, list[str]]:
+    """The detectors and readers that loaded, as name=version (loads a deferred registry)."""
+    versions = {(p.group, p.name): p.version for p in registry.plugins if not p.error}
+    return {
+        "detectors": sorted(f"{n}={versions.get(('piiscan.detectors', n), '')}" for n in registry.detectors),
+        "readers": sorted(f"{n}={versions.get(('piiscan.readers', n), '')}" for n in registry.readers),
+    }
+
+
+def reuse_fingerprint(census: dict[str, list[str]], options: ScanOptions, key: bytes,
                       policy: Path | None) -> dict[str, Any]:
     """What must be equal for a previous run's findings to stand for this one's."""
-    versions = {(p.group, p.name): p.version for p in registry.plugins if not p.error}
     params = options_params(options)
     fingerprint = {
         "options": {k: params.get(k) for k in REUSE_KEYS},
-        "detectors": sorted(f"{n}={versions.get(('piiscan.detectors', n), '')}" for n in registry.detectors),
-        "readers": sorted(f"{n}={versions.get(('piiscan.readers', n), '')}" for n in registry.readers),
+        "detectors": census["detectors"],
+        "readers": census["readers"],
         # a fingerprint of the key, not the key: hashes from another key never match
         "key": hmac.new(key, b"piiscan key id", hashlib.sha256).hexdigest()[:16],
         # record dates depend on the policy's date fields
@@ -332,6 +343,37 @@ def reuse_fingerprint(registry: Registry, options: ScanOptions, key: bytes,
     }
     # as it will read back from the store's JSON (tuples become lists)
     return json.loads(json.dumps(fingerprint, default=str))
+
+
+def known_census(store: Store, registry: Registry) -> tuple[dict[str, list[str]], bool]:
+    """The registry's plugin census, and whether it was taken from the store unloaded.
+
+    A deferred registry whose environment the store has seen is not loaded:
+    an unchanged rescan reads nothing and needs none of the plugins.
+    """
+    if isinstance(registry, DeferredRegistry) and not registry.loaded:
+        census = store.plugin_census(registry.environment)
+        if census is not None:
+            return census, True
+        census = plugin_census(registry)
+        store.set_plugin_census(registry.environment, census)
+        return census, False
+    return plugin_census(registry), False
+
+
+def check_census(store: Store, registry: Registry, assumed: dict[str, list[str]]) -> None:
+    """After a run that loaded a registry whose census it took from the store: did it hold?
+
+    Only if something escaped `plugin_environment` does it not; then the
+    store learns the truth and the next run, its fingerprint changed, reads everything.
+    """
+    if not (isinstance(registry, DeferredRegistry) and registry.loaded):
+        return
+    actual = plugin_census(registry)
+    if actual != assumed:
+        log.warning("the plugins changed though their environment did not seem to; "
+                    "the next audit run will read everything again")
+        store.set_plugin_census(registry.environment, actual)
 
 
 def previous_audit(store: Store, targets: tuple[str, ...]) -> RunInfo | None:
@@ -366,13 +408,16 @@ def run_audit(cfg: AuditConfig, *, full: bool = False, language: str | None = No
 
     lang = language or cfg.language
     fail_on = fail_on or cfg.fail_on
-    registry = registry if registry is not None else build_registry()
+    # the readers and detectors are imported when something is read, or the store has not
+    # seen their environment yet
+    registry = registry if registry is not None else build_registry(deferred=True)
     key = key if key is not None else load_or_create_key()
     options = cfg.options()
     with Store(cfg.history) as store:
         shown = tuple(display_target(t) for t in cfg.sources)
         previous = previous_audit(store, shown)
-        fingerprint = reuse_fingerprint(registry, options, key, cfg.policy)
+        census, assumed = known_census(store, registry)
+        fingerprint = reuse_fingerprint(census, options, key, cfg.policy)
         reuse, why = not full, "--full" if full else ""
         if reuse and previous is not None and previous.params.get("reuse") != fingerprint:
             reuse, why = False, "options, plugins, key or policy changed since the last run"
@@ -396,6 +441,8 @@ def run_audit(cfg: AuditConfig, *, full: bool = False, language: str | None = No
             if type(exc).__name__ == "SourceError":
                 return AuditResult(0, EXIT_FAILED, message=f"the audit could not complete: {exc}")
             raise
+        if assumed:
+            check_census(store, registry, census)
         extra = plan.finish(run_id)
         extra["findings"] = extra.pop("findings_reused", 0)  # the run's counter counts them all
         store.merge_counters(run_id, extra)

@@ -9,7 +9,7 @@ by triage are not new or unchanged: they are listed apart as triaged.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from .model import Finding, Violation
 from .store import (ROW_ENTITY, ROW_HASH, ROW_LOCATION, ROW_MASKED, ROW_POINTER, Store, entity_of,
@@ -84,6 +84,36 @@ def _rows_of(store: Store, first: dict[FindingKey, int]) -> dict[FindingKey, dic
     return out
 
 
+def _first_rows(rows: Iterable[tuple[Any, ...]]) -> dict[FindingKey, dict[str, Any]]:
+    """The listed row of each key, from the rows of the first finding of each, in their order."""
+    return {(r[ROW_LOCATION], r[ROW_ENTITY], r[ROW_HASH]): _stored_row(r) for r in rows}
+
+
+def _judge(store: Store, run_id: int, previous_id: int | None, triage: Triage, changes: Changes,
+           hidden: set[tuple[str, str]]) -> None:
+    """The findings part of the diff when triage may hide some: fills `changes` and `hidden`."""
+    # key → id of its first finding (by location, then id): that one is listed if resolved
+    before: dict[FindingKey, int] = {}
+    if previous_id is not None:
+        for location, entity, value_hash, fid in store.finding_keys(previous_id):
+            before.setdefault((location, entity, value_hash), fid)
+    current: set[FindingKey] = set()
+    for r in store.finding_rows(run_id):
+        key = (r[ROW_LOCATION], r[ROW_ENTITY], r[ROW_HASH])  # finding_key, from the row
+        if key in current:
+            continue
+        current.add(key)
+        verdict = triage.finding(finding_from_row(r))
+        if verdict is not None and verdict.hidden:
+            hidden.add((r[ROW_LOCATION], r[ROW_HASH]))
+            changes.triaged[key] = _stored_row(r) | {"triage": verdict.status}
+        elif key in before:
+            changes.unchanged += 1
+        else:
+            changes.new[key] = _stored_row(r)
+    changes.resolved = _rows_of(store, {k: fid for k, fid in before.items() if k not in current})
+
+
 def has_rules(triage: Triage) -> bool:
     """Whether triage can say anything at all (marks or allow-lists); most stores have none."""
     return bool(triage.marks or triage.allow.values or triage.allow.locations)
@@ -99,47 +129,24 @@ def compare_runs(store: Store, run_id: int, previous_id: int | None,
                  triage: Triage | None = None) -> Changes:
     """Diff two runs of the store; `triage` decides what is hidden in the current one.
 
-    Streams both runs and keeps only identities in memory, so a run with
-    millions of findings is compared without holding them. Identities come
-    straight from the rows; a finding is built only for triage to judge.
+    Without triage rules (most stores) the diff is done by SQLite: an
+    EXCEPT each way over the two runs' identities, taken in the location
+    order of their index, and a count; only the rows of what is new or
+    resolved come back to Python. With rules, the current run is streamed
+    and a finding is built for triage to judge (the first of each
+    identity); only identities are kept in memory.
     """
     triage = triage or Triage()
     changes = Changes(run_id, previous_id)
-    # key → id of its first finding (by location, then id): that one is listed if resolved
-    before: dict[FindingKey, int] = {}
-    if previous_id is not None:
-        for location, entity, value_hash, fid in store.finding_keys(previous_id):
-            before.setdefault((location, entity, value_hash), fid)
-    current: set[FindingKey] = set()
     hidden: set[tuple[str, str]] = set()
     rules = has_rules(triage)
-    if rules:  # triage judges findings: build each one (first of its key) for it
-        for r in store.finding_rows(run_id):
-            key = (r[ROW_LOCATION], r[ROW_ENTITY], r[ROW_HASH])  # finding_key, from the row
-            if key in current:
-                continue
-            current.add(key)
-            verdict = triage.finding(finding_from_row(r))
-            if verdict is not None and verdict.hidden:
-                hidden.add((r[ROW_LOCATION], r[ROW_HASH]))
-                changes.triaged[key] = _stored_row(r) | {"triage": verdict.status}
-            elif key in before:
-                changes.unchanged += 1
-            else:
-                changes.new[key] = _stored_row(r)
-    else:  # identities only; rows are read for what is new
-        new: dict[FindingKey, int] = {}
-        for location, entity, value_hash, fid in store.finding_keys(run_id):
-            key = (location, entity, value_hash)
-            if key in current:
-                continue
-            current.add(key)
-            if key in before:
-                changes.unchanged += 1
-            else:
-                new[key] = fid
-        changes.new = _rows_of(store, new)
-    changes.resolved = _rows_of(store, {k: fid for k, fid in before.items() if k not in current})
+    if not rules:
+        changes.new = _first_rows(store.first_rows_missing(run_id, previous_id))
+        changes.unchanged = store.identity_count(run_id) - len(changes.new)
+        if previous_id is not None:
+            changes.resolved = _first_rows(store.first_rows_missing(previous_id, run_id))
+    else:
+        _judge(store, run_id, previous_id, triage, changes, hidden)
     now_v = {violation_key(v): v for v in store.violations(run_id)}
     was_v = {violation_key(v): v for v in store.violations(previous_id)} if previous_id else {}
     for key, v in now_v.items():

@@ -118,13 +118,20 @@ def exceeds(report: Any, fail_on: str) -> bool:
     return any(v.severity >= limit for v in report.violations)
 
 
-def build_registry() -> Registry:
-    from .registry import Registry
+def build_registry(deferred: bool = False) -> Registry:
+    """Every plugin; `deferred`: the sources now, readers and detectors at first use."""
+    from .registry import DeferredRegistry, Registry
+    if deferred:
+        return DeferredRegistry(on_load=_log_unavailable)
     reg = Registry.from_entry_points()
+    _log_unavailable(reg)
+    return reg
+
+
+def _log_unavailable(reg: Registry) -> None:
     for p in reg.plugins:
         if p.error:
             log.info("plugin %s (%s) unavailable: %s", p.name, p.group, p.error)
-    return reg
 
 
 def progress_printer() -> Progress:
