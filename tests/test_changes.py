@@ -176,3 +176,123 @@ def test_without_triage_rules_no_finding_is_streamed_through_python(tmp_path, mo
             monkeypatch.setattr(Store, name, lambda *a, **k: pytest.fail("streamed every finding"))
         got = compare_runs(store, after, before, Triage())
     assert got.as_dict()["summary"]["new"] == 4
+
+
+# -- rescans that copied most items from the previous run ---------------------------
+# Top-level places that a prefix or range test would mix up with one another or with their
+# members: an item and its members (nested too), names that extend another with a space ("a b"
+# sorts between "a" and "a!x") or with '"' (right after "!"), accents, the last code point.
+TOPS = ["a", "a b", 'a"', "a.zip", "a.zip.bak", "ab", "A", "été/é.txt", "z/ü.csv",
+        "\U0010ffff", "\U0010ffff\U0010ffff"]
+TAILS = ["", "", "!in.txt", "!in.zip!deep.csv", "! space", '!"q']
+
+
+def _random_findings(rng: random.Random, tops: list[str], n: int, salt: int) -> list[Finding]:
+    """Findings under these items (members too); values shared across runs, with repeats."""
+    types = [SIN, EMAIL, PERSON]
+    return [_f(rng.choice(tops) + rng.choice(TAILS), rng.choice(types), rng.randrange(salt, salt + 25),
+               rng.randrange(1, 50), masked=f"m{rng.randrange(9)}") for _ in range(n)]
+
+
+def _rescan(store: Store, previous: int, rng: random.Random) -> tuple[int, set[str]]:
+    """A run as an audit rescan writes it: some items' rows copied from `previous` (in
+    batches, as the walk finds them), the others read afresh, and copies of this run's
+    items under other names. Returns the run and the items copied from `previous`."""
+    run = store.begin_run(["share"], {}, kind="audit")
+    copied = set(rng.sample(TOPS, rng.randrange(len(TOPS) + 1)))
+    ordered = sorted(copied)
+    for i in range(0, len(ordered), 3):
+        store.copy_items(previous, run, ordered[i:i + 3])
+    rest = [t for t in TOPS if t not in copied]
+    if rest:
+        read, dups = rest[:max(1, len(rest) - 2)], rest[max(1, len(rest) - 2):]
+        store.add_findings(run, _random_findings(rng, read, rng.randrange(0, 60), rng.randrange(20)))
+        for dup in dups:  # what this run found elsewhere, not what the previous run had here
+            store.copy_rows(run, run, rng.choice(TOPS), as_location=dup)
+    store.finish_run(run, "done")
+    return run, copied
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_diff_of_a_rescan_compares_only_what_was_not_copied(tmp_path, seed):
+    rng = random.Random(seed)
+    with Store(tmp_path / "p.db") as store:
+        run = store.begin_run(["share"], {}, kind="audit")
+        store.add_findings(run, _random_findings(rng, TOPS, 200, 0))
+        store.finish_run(run, "done")
+        compare_runs(store, run, None, Triage())  # records the first run's count
+        for step in range(4):
+            previous = run
+            run, copied = _rescan(store, previous, rng)
+            if step == 2:  # a store from before counts were recorded: counted in full
+                store.db.execute("DELETE FROM identity_counts WHERE run_id = ?", (previous,))
+            got = compare_runs(store, run, previous, Triage(), copied=copied)
+            want = _plain_diff(store, run, previous, Triage())
+            assert got.as_dict() == want.as_dict()
+            assert list(got.new.items()) == list(want.new.items())
+            assert list(got.resolved.items()) == list(want.resolved.items())
+            # what the next diff derives its count from is the run's true count
+            assert store.recorded_identity_count(run) == store.identity_count(run)
+            whole = compare_runs(store, run, previous, Triage())  # every place compared
+            assert whole.as_dict() == got.as_dict()
+            # and only what was not copied was compared
+            assert store.places_besides(run, previous, copied) == {
+                f.location for r in (run, previous) for f in store.findings(r)
+                if f.location.split("!")[0] not in copied}
+
+
+def test_a_rescan_that_copied_everything_reads_no_finding_of_either_run(tmp_path, monkeypatch):
+    rng = random.Random(7)
+    with Store(tmp_path / "p.db") as store:
+        first = store.begin_run(["share"], {}, kind="audit")
+        store.add_findings(first, _random_findings(rng, TOPS, 200, 0))
+        store.finish_run(first, "done")
+        compare_runs(store, first, None, Triage())
+        second = store.begin_run(["share"], {}, kind="audit")
+        store.copy_items(first, second, TOPS)
+        store.finish_run(second, "done")
+        asked: list[str] = []
+        real = store.db
+
+        class Spy:
+            def execute(self, sql: str, *args: Any) -> Any:
+                asked.append(sql)
+                return real.execute(sql, *args)
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(real, name)
+        store.db = Spy()
+        for name in ("finding_rows", "finding_keys", "findings", "identity_count"):
+            monkeypatch.setattr(Store, name, lambda *a, **k: pytest.fail("read every finding"))
+        got = compare_runs(store, second, first, Triage(), copied=TOPS)
+        monkeypatch.undo()
+        store.db = real
+        # the places of each run, from the index; counts of rows; nothing compared
+        assert not [sql for sql in asked if "FROM findings" in sql and "DISTINCT location" not in sql
+                    and not sql.startswith("SELECT COUNT(*) FROM findings WHERE run_id = ?")]
+        assert any("DISTINCT location" in sql for sql in asked)
+        assert got.as_dict() == _plain_diff(store, second, first, Triage()).as_dict()
+        assert got.unchanged == store.identity_count(first) and not got.new and not got.resolved
+
+
+def test_a_count_is_not_used_once_the_run_has_other_findings(tmp_path):
+    with Store(tmp_path / "p.db") as store:
+        first = store.begin_run(["share"], {}, kind="audit")
+        store.add_findings(first, [_f("a.txt", SIN, 1, 1), _f("b.txt", EMAIL, 2, 1)])
+        store.finish_run(first, "done")
+        compare_runs(store, first, None, Triage())
+        assert store.recorded_identity_count(first) == 2
+        store.add_findings(first, [_f("c.txt", PERSON, 3, 1)])  # written since
+        assert store.recorded_identity_count(first) is None
+        compare_runs(store, first, None, Triage())
+        assert store.recorded_identity_count(first) == 3
+        store.finish_run(first, "done")  # finished again (resumed): the count is dropped
+        assert store.db.execute("SELECT COUNT(*) FROM identity_counts").fetchone()[0] == 0
+        second = store.begin_run(["share"], {}, kind="audit")
+        store.copy_items(first, second, ["a.txt", "c.txt"])
+        store.add_findings(second, [_f("b.txt", EMAIL, 4, 1)])
+        store.finish_run(second, "done")
+        got = compare_runs(store, second, first, Triage(), copied=["a.txt", "c.txt"])
+        assert got.as_dict() == _plain_diff(store, second, first, Triage()).as_dict()
+        assert (got.unchanged, len(got.new), len(got.resolved)) == (2, 1, 1)
+        assert store.recorded_identity_count(second) == 3

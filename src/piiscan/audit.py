@@ -33,7 +33,7 @@ from .engine import ScanOptions
 from .model import SENSITIVITY, EntityType, Item, ScanError, Severity
 from .redact import home_dir
 from .registry import DeferredRegistry, Registry
-from .runner import Placement, ScanAborted, UsageError, options_params, run_scan
+from .runner import Placement, ScanAborted, UsageError, options_params, run_scan, top_level
 from .store import ItemRecord, RunInfo, Store
 from .triage import AllowList, Triage
 
@@ -232,6 +232,8 @@ class IncrementalPlan:
     _first: dict[tuple[int, str], str] = field(default_factory=dict)  # (size, sha) → location
     _copies: list[tuple[Item, str, str]] = field(default_factory=list)  # copy, original, sha
     _reused: list[tuple[Item, ItemRecord]] = field(default_factory=list)  # not yet copied
+    _copied: list[str] = field(default_factory=list)  # copied from the previous run
+    _read_tops: set[str] = field(default_factory=set)  # top_level() of what was read
 
     def __post_init__(self) -> None:
         if self.reuse and self.previous is not None:
@@ -244,6 +246,7 @@ class IncrementalPlan:
                 yield it
                 continue
             if self._decide(run_id, it):
+                self._read_tops.add(top_level(it.location))
                 yield it
         self._copy_reused(run_id)
 
@@ -296,8 +299,9 @@ class IncrementalPlan:
             return
         assert self.previous is not None
         batch, self._reused = self._reused, []
-        self.counters["findings_reused"] += self.store.copy_items(
-            self.previous.id, run_id, [it.location for it, _ in batch])
+        locations = [it.location for it, _ in batch]
+        self.counters["findings_reused"] += self.store.copy_items(self.previous.id, run_id, locations)
+        self._copied += locations
         # the item's own row gets today's facts (mode may have changed: exposure rules read it)
         self.store.add_items(run_id, (ItemRecord(it.location, it.info, prev.media_type, prev.reader,
                                                  prev.findings, prev.sha256, prev.error)
@@ -317,6 +321,13 @@ class IncrementalPlan:
                                 rec.error if rec else None, reused=True)
         self.store.commit()
         return dict(self.counters)
+
+    def copied_unchanged(self) -> set[str]:
+        """The items whose rows, members' included, are exactly the previous run's: copied
+        from it, and nothing else of this run written under their names (a file read
+        named "a.zip!x" beside a.zip, a location the sources gave twice)."""
+        others = self._read_tops | {top_level(it.location) for it, _, _ in self._copies}
+        return set(self._copied) - others
 
 
 def plugin_census(registry: Registry) -> dict[str, list[str]]:
@@ -453,7 +464,8 @@ def run_audit(cfg: AuditConfig, *, full: bool = False, language: str | None = No
         run = store.run(run_id)
         assert run is not None
         triage = Triage.load(store, run)
-        changes = compare_runs(store, run_id, previous.id if previous else None, triage)
+        changes = compare_runs(store, run_id, previous.id if previous else None, triage,
+                               copied=plan.copied_unchanged())
         report = RunReport.load(store, run_id, language=lang)
         report.previous = previous
         report.extra.update(triage=triage, changes=changes)

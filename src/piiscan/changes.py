@@ -9,7 +9,7 @@ by triage are not new or unchanged: they are listed apart as triaged.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable
 
 from .model import Finding, Violation
 from .store import (ROW_ENTITY, ROW_HASH, ROW_LOCATION, ROW_MASKED, ROW_POINTER, Store, entity_of,
@@ -90,8 +90,9 @@ def _first_rows(rows: Iterable[tuple[Any, ...]]) -> dict[FindingKey, dict[str, A
 
 
 def _judge(store: Store, run_id: int, previous_id: int | None, triage: Triage, changes: Changes,
-           hidden: set[tuple[str, str]]) -> None:
-    """The findings part of the diff when triage may hide some: fills `changes` and `hidden`."""
+           hidden: set[tuple[str, str]]) -> int:
+    """The findings part of the diff when triage may hide some: fills `changes` and `hidden`;
+    returns how many identities the run has."""
     # key → id of its first finding (by location, then id): that one is listed if resolved
     before: dict[FindingKey, int] = {}
     if previous_id is not None:
@@ -112,6 +113,7 @@ def _judge(store: Store, run_id: int, previous_id: int | None, triage: Triage, c
         else:
             changes.new[key] = _stored_row(r)
     changes.resolved = _rows_of(store, {k: fid for k, fid in before.items() if k not in current})
+    return len(current)
 
 
 def has_rules(triage: Triage) -> bool:
@@ -126,7 +128,7 @@ def _violation_row(v: Violation) -> dict[str, Any]:
 
 
 def compare_runs(store: Store, run_id: int, previous_id: int | None,
-                 triage: Triage | None = None) -> Changes:
+                 triage: Triage | None = None, copied: Collection[str] = ()) -> Changes:
     """Diff two runs of the store; `triage` decides what is hidden in the current one.
 
     Without triage rules (most stores) the diff is done by SQLite: an
@@ -135,18 +137,34 @@ def compare_runs(store: Store, run_id: int, previous_id: int | None,
     resolved come back to Python. With rules, the current run is streamed
     and a finding is built for triage to judge (the first of each
     identity); only identities are kept in memory.
+
+    `copied` are top-level items whose rows, members' included, the current
+    run copied from the previous one and wrote nothing else under (an
+    audit's unchanged files). Identities belong to one location, so theirs
+    are all unchanged: only the rest is compared. Each run's identity count
+    is recorded, so the next diff need not count its own.
     """
     triage = triage or Triage()
     changes = Changes(run_id, previous_id)
     hidden: set[tuple[str, str]] = set()
     rules = has_rules(triage)
-    if not rules:
-        changes.new = _first_rows(store.first_rows_missing(run_id, previous_id))
-        changes.unchanged = store.identity_count(run_id) - len(changes.new)
-        if previous_id is not None:
-            changes.resolved = _first_rows(store.first_rows_missing(previous_id, run_id))
+    if rules:
+        store.record_identity_count(run_id, _judge(store, run_id, previous_id, triage, changes, hidden))
+    elif previous_id is None:  # every identity is new: its first finding is listed once
+        changes.new = _first_rows(store.first_rows_missing(run_id, None))
+        store.record_identity_count(run_id, len(changes.new))
     else:
-        _judge(store, run_id, previous_id, triage, changes, hidden)
+        places = store.places_besides(run_id, previous_id, copied) if copied else None
+        changes.new = _first_rows(store.first_rows_missing(run_id, previous_id, places))
+        changes.resolved = _first_rows(store.first_rows_missing(previous_id, run_id, places))
+        before = store.recorded_identity_count(previous_id)
+        if before is None:
+            total = store.identity_count(run_id)
+            changes.unchanged = total - len(changes.new)
+        else:  # what the previous run had, less what is gone
+            changes.unchanged = before - len(changes.resolved)
+            total = changes.unchanged + len(changes.new)
+        store.record_identity_count(run_id, total)
     now_v = {violation_key(v): v for v in store.violations(run_id)}
     was_v = {violation_key(v): v for v in store.violations(previous_id)} if previous_id else {}
     for key, v in now_v.items():

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Collection, Iterable, Iterator, Sequence
 
 from .model import SENSITIVITY, EntityType, Finding, ItemInfo, Pointer, ScanError, Severity, Violation
 from .redact import home_dir, private_dir
@@ -83,6 +83,14 @@ CREATE TABLE IF NOT EXISTS violations (
     finding_hashes TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS violations_run ON violations(run_id);
+-- Each run's number of distinct finding identities, written by the run diff: the next diff
+-- derives its own (previous − resolved + new) instead of counting them all. Not among the
+-- counters, which reports show; dropped when a run finishes again (resumed).
+CREATE TABLE IF NOT EXISTS identity_counts (
+    run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    findings INTEGER NOT NULL,      -- the run's findings then: a count is used only while equal
+    identities INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS record_dates (
     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
     location TEXT NOT NULL,
@@ -194,6 +202,8 @@ class Store:
     def finish_run(self, run_id: int, status: str, counters: dict[str, int] | None = None) -> None:
         self.db.execute("UPDATE runs SET finished = ?, status = ?, counters = ? WHERE id = ?",
                         (now_iso(), status, json.dumps(counters or {}), run_id))
+        # a resumed run finishes again with more findings: a count taken before is stale
+        self.db.execute("DELETE FROM identity_counts WHERE run_id = ?", (run_id,))
         self.db.commit()
 
     def run(self, run_id: int | None = None) -> RunInfo | None:
@@ -314,25 +324,70 @@ class Store:
             f"SELECT COUNT(*) FROM ({self._IDENTITIES} GROUP BY location, entity_type, value_hash)",
             (run_id,)).fetchone()[0])
 
-    def first_rows_missing(self, run_id: int, other_run: int | None) -> Iterator[tuple[Any, ...]]:
+    def first_rows_missing(self, run_id: int, other_run: int | None,
+                           places: Collection[str] | None = None) -> Iterator[tuple[Any, ...]]:
         """The `finding_rows` of the first finding (lowest id) of each identity of `run_id`
         that `other_run` has not (every identity when None), in `finding_rows` order.
 
         The identities come from a merge of the two runs' identities (EXCEPT in
         the order findings_run gives them); the rows are read only for what is missing.
+        `places` restricts both runs to the findings at those locations.
         """
+        only = ""
+        if places is not None:
+            if not places:
+                return iter(())
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS diff_places (location TEXT PRIMARY KEY)")
+            self.db.execute("DELETE FROM temp.diff_places")
+            self.db.executemany("INSERT INTO temp.diff_places VALUES (?)", ((p,) for p in places))
+            only = " AND location IN (SELECT location FROM temp.diff_places)"
         if other_run is None:
-            firsts = ("SELECT MIN(id) FROM findings WHERE run_id = ?1"
-                      " GROUP BY location, entity_type, value_hash")
+            firsts = (f"SELECT MIN(id) FROM findings WHERE run_id = ?1{only}"
+                      f" GROUP BY location, entity_type, value_hash")
         else:
-            firsts = (f"WITH missing AS MATERIALIZED ({self._IDENTITIES.replace('?', '?1')}"
-                      f" EXCEPT {self._IDENTITIES.replace('?', '?2')} ORDER BY 1, 2, 3)"
+            identities = self._IDENTITIES + only
+            firsts = (f"WITH missing AS MATERIALIZED ({identities.replace('?', '?1')}"
+                      f" EXCEPT {identities.replace('?', '?2')} ORDER BY 1, 2, 3)"
                       f" SELECT (SELECT MIN(f.id) FROM findings AS f WHERE f.run_id = ?1"
                       f" AND f.value_hash = m.value_hash AND f.entity_type = m.entity_type"
                       f" AND f.location = m.location) FROM missing AS m")
         args = (run_id,) if other_run is None else (run_id, other_run)
-        return self.db.execute(f"SELECT {_FINDING_COLUMNS} FROM findings WHERE id IN ({firsts})"
+        rows = self.db.execute(f"SELECT {_FINDING_COLUMNS} FROM findings WHERE id IN ({firsts})"
                                f" ORDER BY location, id", args)
+        if places is None:
+            return rows
+        out = rows.fetchall()
+        self.db.execute("DELETE FROM temp.diff_places")
+        return iter(out)
+
+    def places_besides(self, run_id: int, other_run: int, copied: Collection[str]) -> set[str]:
+        """The locations of either run's findings but those of the `copied` top-level items
+        and their members; read from the findings_run index alone, a few per item."""
+        copied = copied if isinstance(copied, (set, frozenset)) else set(copied)
+        sql = "SELECT DISTINCT location FROM findings WHERE run_id = ?"
+        return {loc for run in (run_id, other_run) for (loc,) in self.db.execute(sql, (run,))
+                if loc.partition("!")[0] not in copied}  # top_level(): members follow their item
+
+    def recorded_identity_count(self, run_id: int) -> int | None:
+        """The `identity_count` the run diff recorded for this run, while it still holds.
+
+        Findings written to the run since (without `finish_run`, which drops
+        the count) change how many it has: then the count is not used.
+        """
+        row = self.db.execute("SELECT findings, identities FROM identity_counts WHERE run_id = ?",
+                              (run_id,)).fetchone()
+        if row is None or row[0] != self._finding_count(run_id):
+            return None
+        return int(row[1])
+
+    def record_identity_count(self, run_id: int, identities: int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO identity_counts VALUES (?, ?, ?)",
+                        (run_id, self._finding_count(run_id), identities))
+        self.db.commit()
+
+    def _finding_count(self, run_id: int) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM findings WHERE run_id = ?",
+                                   (run_id,)).fetchone()[0])
 
     def finding_rows_by_id(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
         """The `finding_rows` of these findings (at most 500 at a time), by id."""
