@@ -44,7 +44,7 @@ FORMATS = ("html", "jsonl", "csv", "sarif")
 EXTENSIONS = {"html": "html", "jsonl": "jsonl", "csv": "csv", "sarif": "sarif"}
 FAIL_LEVELS = ("never", "low", "medium", "high", "critical")
 TOP_KEYS = {"name", "sources", "policy", "reports", "history", "formats", "language", "entities",
-            "fail_on", "allow", "scan", "executor", "workers", "scheduler", "as_of"}
+            "fail_on", "allow", "scan", "executor", "workers", "scheduler", "plaintext_cluster", "as_of"}
 # ScanOptions a config may set; the rest are the scanner's business
 SCAN_KEYS = {"min_score", "include", "exclude", "ignore_file", "follow_symlinks", "hidden",
              "max_file_size", "max_depth", "max_archive_bytes", "max_ratio", "ocr", "ocr_languages",
@@ -78,6 +78,7 @@ class AuditConfig:
     executor: str = "local"
     workers: int | None = None
     scheduler: str | None = None
+    plaintext_cluster: bool = False
     as_of: date | None = None
 
     def options(self) -> ScanOptions:
@@ -152,7 +153,16 @@ def load_config(path: Path, *, check_policy: bool = True) -> AuditConfig:
     if executor not in ("local", "inline", "dask"):
         raise ConfigError(f"{path}: executor must be local, inline or dask")
     if executor == "dask" and not data.get("scheduler"):
-        raise ConfigError(f"{path}: executor dask needs scheduler: tcp://HOST:8786")
+        raise ConfigError(f"{path}: executor dask needs scheduler: tls://HOST:8786")
+    plaintext = data.get("plaintext_cluster", False)
+    if not isinstance(plaintext, bool):
+        raise ConfigError(f"{path}: plaintext_cluster must be true or false")
+    if executor == "dask":
+        from .cluster import ClusterRefused, check_scheduler
+        try:
+            check_scheduler(str(data["scheduler"]), plaintext=plaintext)  # audits never reveal
+        except ClusterRefused as exc:
+            raise ConfigError(f"{path}: {exc}") from None
     return AuditConfig(
         path=path, name=str(data.get("name") or "audit"), sources=resolved,
         history=_rel(base, str(data["history"])) if data.get("history") else home_dir() / "piiscan.db",
@@ -160,7 +170,7 @@ def load_config(path: Path, *, check_policy: bool = True) -> AuditConfig:
         formats=tuple(dict.fromkeys(formats)), language=language, entities=entities,
         fail_on=fail_on, allow=allow, scan=scan, executor=executor,
         workers=int(data["workers"]) if data.get("workers") else None,
-        scheduler=data.get("scheduler"), as_of=as_of)
+        scheduler=data.get("scheduler"), plaintext_cluster=plaintext, as_of=as_of)
 
 
 def _scan_options(path: Path, scan: Any) -> dict[str, Any]:
@@ -441,7 +451,8 @@ def run_audit(cfg: AuditConfig, *, full: bool = False, language: str | None = No
         try:
             run_id = run_scan(store, registry, key, options, list(cfg.sources), params=params,
                               kind="audit", policy_path=str(cfg.policy) if cfg.policy else None,
-                              placement=placement or Placement(cfg.executor, cfg.workers, cfg.scheduler),
+                              placement=placement or Placement(cfg.executor, cfg.workers, cfg.scheduler,
+                                                                cfg.plaintext_cluster),
                               guess_language=guess_language, items_filter=plan,
                               registry_factory=registry_factory)
         except UsageError as exc:

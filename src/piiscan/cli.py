@@ -230,7 +230,9 @@ def main(verbose: int, log_file: str | None) -> None:
 @click.option("--executor", type=click.Choice(["local", "inline", "dask"]), default="local",
               show_default=True, help="local: a process pool; inline: this process; dask: a cluster.")
 @click.option("--workers", type=click.IntRange(1), help="Local worker processes (default: CPU count).")
-@click.option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+@click.option("--scheduler", help="Dask scheduler address, e.g. tls://10.0.0.5:8786 (docs/dask.md).")
+@click.option("--plaintext-cluster", is_flag=True,
+              help="Dask: allow a scheduler on another host without TLS (a network you trust).")
 @click.option("--resume", "resume", is_flag=False, flag_value=0, type=int, default=None,
               help="Finish the last interrupted run (or run ID) instead of starting anew.")
 def scan(targets: tuple[str, ...], fmt: str, output: str | None, reveal: bool,
@@ -240,7 +242,7 @@ def scan(targets: tuple[str, ...], fmt: str, output: str | None, reveal: bool,
          max_file_size: str | None, max_depth: int, no_ocr: bool, sample_rows: int,
          full: bool, include_views: bool, tables: tuple[str, ...],
          exclude_tables: tuple[str, ...], executor: str, workers: int | None,
-         scheduler: str | None, resume: int | None, columns: tuple[str, ...],
+         scheduler: str | None, plaintext_cluster: bool, resume: int | None, columns: tuple[str, ...],
          exclude_columns: tuple[str, ...], include_blobs: bool, statement_timeout: int,
          item_timeout: float,
          item_memory: str | None) -> None:
@@ -270,10 +272,10 @@ def scan(targets: tuple[str, ...], fmt: str, output: str | None, reveal: bool,
         parse_size(item_memory, "--item-memory")  # a usage error here, not in each worker
         os.environ["PIISCAN_ITEM_MEMORY"] = item_memory  # read by the worker spec
     if executor == "dask" and not scheduler:
-        raise click.UsageError("--executor dask needs --scheduler tcp://HOST:8786")
+        raise click.UsageError("--executor dask needs --scheduler tls://HOST:8786 (docs/dask.md)")
     code = execute_scan(list(targets), options, fmt=fmt, output=output, fail_on=fail_on,
                         db=db, policy_path=policy, lang=lang,
-                        placement=Placement(executor, workers, scheduler), resume=resume)
+                        placement=Placement(executor, workers, scheduler, plaintext_cluster), resume=resume)
     sys.exit(code)
 
 

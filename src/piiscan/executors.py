@@ -738,6 +738,6 @@ def make_executor(kind: str, registry: Registry, spec: WorkerSpec, *, workers: i
         return LocalExecutor(spec, workers, registry)
     if kind == "dask":
         if not scheduler:
-            raise ValueError("--executor dask needs --scheduler tcp://host:8786")
+            raise ValueError("--executor dask needs --scheduler tls://host:8786")
         return DaskExecutor(spec, scheduler)
     raise ValueError(f"unknown executor {kind!r}; use local, inline or dask")

@@ -91,6 +91,7 @@ class Placement:
     executor: str = "local"
     workers: int | None = None
     scheduler: str | None = None
+    plaintext: bool = False  # a Dask scheduler on another host may be reached without TLS
 
 
 def run_scan(store: Store, registry: Registry, key: bytes, options: ScanOptions,
@@ -107,6 +108,12 @@ def run_scan(store: Store, registry: Registry, key: bytes, options: ScanOptions,
     their earlier findings) before anything is read.
     """
     pairs = resolve_sources(registry, targets)
+    if placement.executor == "dask" and placement.scheduler:
+        from .cluster import ClusterRefused, check_scheduler
+        try:
+            check_scheduler(placement.scheduler, reveal=options.reveal, plaintext=placement.plaintext)
+        except ClusterRefused as exc:
+            raise UsageError(str(exc)) from None
     shown = [display_target(t) for t in targets]
     if resume is not None:
         run_id = resume
