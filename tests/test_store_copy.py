@@ -13,7 +13,7 @@ import sqlite3
 import pytest
 
 from piiscan.model import EntityType, Finding, ItemInfo, Pointer, ScanError
-from piiscan.store import Store
+from piiscan.store import ROW_HASH, ROW_LOCATION, ROW_POINTER, Store
 
 ITEM = "share/a.zip"
 MEMBERS = [ITEM, f"{ITEM}!", f"{ITEM}!x.csv", f"{ITEM}!dir/y.txt", f"{ITEM}!inner.zip!z.txt"]
@@ -46,8 +46,8 @@ def _previous_run(store: Store) -> int:
 def _rows(store: Store, run: int) -> dict[str, list[tuple]]:
     db = store.db
     return {
-        "findings": list(db.execute("SELECT location, pointer, value_hash FROM findings WHERE run_id = ?"
-                                    " ORDER BY id", (run,))),
+        # what every reader sees: the run's own rows and those its reused items reference
+        "findings": [(r[ROW_LOCATION], r[ROW_POINTER], r[ROW_HASH]) for r in store.finding_rows(run)],
         "errors": list(db.execute("SELECT location, detail FROM errors WHERE run_id = ? ORDER BY rowid",
                                   (run,))),
         "dates": list(db.execute("SELECT location, record FROM record_dates WHERE run_id = ?"

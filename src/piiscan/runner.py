@@ -237,7 +237,7 @@ def prepare_resume(store: Store, run_id: int) -> set[str]:
 def _counts_from_store(store: Store, run_id: int) -> dict[str, int]:
     q = lambda sql: store.db.execute(sql, (run_id,)).fetchone()[0]
     return {"items": q("SELECT COUNT(*) FROM items WHERE run_id = ?"),
-            "findings": q("SELECT COUNT(*) FROM findings WHERE run_id = ?"),
+            "findings": store.finding_count(run_id),
             "errors": q("SELECT COUNT(*) FROM errors WHERE run_id = ?")}
 
 

@@ -7,6 +7,8 @@ own rows, so any past run can be rendered again and compared with the next.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
 import os
 import sqlite3
@@ -38,6 +40,7 @@ CREATE TABLE IF NOT EXISTS items (
     size INTEGER, mtime REAL, inode INTEGER, mode INTEGER,
     media_type TEXT, reader TEXT, findings INTEGER NOT NULL DEFAULT 0,
     sha256 TEXT, error TEXT, reused INTEGER NOT NULL DEFAULT 0,
+    source_run INTEGER,             -- reused: the run whose rows hold its findings (NULL: this one)
     PRIMARY KEY (run_id, location)
 );
 CREATE TABLE IF NOT EXISTS findings (
@@ -172,6 +175,10 @@ class Store:
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.executescript(SCHEMA)
+        if "source_run" not in {r[1] for r in self.db.execute("PRAGMA table_info(items)")}:
+            # stores made before findings were referenced: their runs keep their own copies
+            self.db.execute("ALTER TABLE items ADD COLUMN source_run INTEGER")
+            self.db.commit()
         for suffix in ("-wal", "-shm"):  # SQLite creates these with the umask's mode
             side = Path(str(self.path) + suffix)
             if side.exists():
@@ -248,11 +255,20 @@ class Store:
         self.db.execute("INSERT INTO errors VALUES (?,?,?,?)", (run_id, e.location, e.reason, e.detail))
         self._tick()
 
+    # An item's row written again keeps the run its findings live in (`copy_items`).
+    _UPSERT_ITEM = ("INSERT INTO items(run_id, location, size, mtime, inode, mode, media_type, reader,"
+                    " findings, sha256, error, reused) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+                    " ON CONFLICT (run_id, location) DO UPDATE SET size = excluded.size,"
+                    " mtime = excluded.mtime, inode = excluded.inode, mode = excluded.mode,"
+                    " media_type = excluded.media_type, reader = excluded.reader,"
+                    " findings = excluded.findings, sha256 = excluded.sha256, error = excluded.error,"
+                    " reused = excluded.reused")
+
     def add_item(self, run_id: int, location: str, info: ItemInfo, media_type: str | None,
                  reader: str | None, findings: int, sha256: str | None, error: str | None,
                  reused: bool = False) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            self._UPSERT_ITEM,
             (run_id, location, info.size, info.mtime, info.inode, info.mode, media_type, reader,
              findings, sha256, error, int(reused)))
         self._tick()
@@ -261,7 +277,7 @@ class Store:
         """`add_item` for many items, in one statement."""
         rows = [(run_id, r.location, r.info.size, r.info.mtime, r.info.inode, r.info.mode, r.media_type,
                  r.reader, r.findings, r.sha256, r.error, int(reused)) for r in records]
-        self.db.executemany("INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        self.db.executemany(self._UPSERT_ITEM, rows)
         self._pending += len(rows) - 1
         self._tick()
 
@@ -291,19 +307,94 @@ class Store:
         self._pending = 0
 
     # -- reading ------------------------------------------------------------
+    def run_findings(self, run_id: int, param: str, *columns: str, at: str | None = None,
+                     under: str | None = None) -> str:
+        """The findings of a run, as a subquery with these columns: its own rows, and the rows
+        its reused items reference in an earlier run (`copy_items`). Every reader of a run's
+        findings goes through here. `param` is the run id's parameter in the query ("?1").
+
+        Rows keep their ids, so (location, id) orders them as copies in the run used to be.
+        Only top-level items are looked up: an item's range (`_UNDER`) covers its members,
+        each one seek in findings_run. A run that references nothing (a first or full run,
+        or one from before) gets its own rows alone, which SQLite reads in index order.
+        """
+        own, ref = self._arms(run_id, param, ", ".join(columns), at, under)
+        return f"({own})" if ref is None else f"({own} UNION ALL {ref})"
+
+    def _arms(self, run_id: int, param: str, cols: str, at: str | None = None,
+              under: str | None = None) -> tuple[str, str | None]:
+        """The two halves of `run_findings`: own rows, referenced rows (None: there are none).
+
+        The second goes through the run's referencing top-level items in order of location,
+        each item's rows in (location, id) order (findings_run gives them so). `at`, an SQL
+        expression, keeps one location's rows: one seek in each half (SQLite would test
+        every item's range against it, and does not push a correlated term down). `under`,
+        a top-level item's location, keeps that item's rows and its members' (`_UNDER`).
+        """
+        if under is not None:
+            rng = "{1} >= {0} AND {1} < {0} || '\"' AND ({1} = {0} OR {1} >= {0} || '!')"
+            own = f"SELECT {cols} FROM findings WHERE run_id = {param} AND {rng.format(under, 'location')}"
+            ref = ", ".join(f"f.{c.strip()}" for c in cols.split(","))
+            return own, (f"SELECT {ref} FROM items AS i CROSS JOIN findings AS f WHERE i.run_id = {param}"
+                         f" AND i.location = {under} AND i.source_run IS NOT NULL"
+                         f" AND f.run_id = i.source_run AND {rng.format(under, 'f.location')}")
+        own = f"SELECT {cols} FROM findings WHERE run_id = {param}"
+        if self.db.execute("SELECT 1 FROM items WHERE run_id = ? AND source_run IS NOT NULL LIMIT 1",
+                           (run_id,)).fetchone() is None:
+            return (own if at is None else f"{own} AND location = {at}"), None
+        ref = ", ".join(f"f.{c.strip()}" for c in cols.split(","))
+        if at is not None:
+            top = f"substr({at}, 1, instr({at} || '!', '!') - 1)"  # runner.top_level()
+            return f"{own} AND location = {at}", (
+                f"SELECT {ref} FROM items AS i CROSS JOIN findings AS f"
+                f" WHERE i.run_id = {param} AND i.location = {top} AND i.source_run IS NOT NULL"
+                f" AND f.run_id = i.source_run AND f.location = {at}")
+        return own, (f"SELECT {ref} FROM items AS i CROSS JOIN findings AS f"
+                     f" WHERE i.run_id = {param} AND i.source_run IS NOT NULL"
+                     f" AND instr(i.location, '!') = 0 AND f.run_id = i.source_run"
+                     f" AND f.location >= i.location AND f.location < i.location || '\"'"
+                     f" AND (f.location = i.location OR f.location >= i.location || '!')")
+
+    def _in_order(self, run_id: int, cols: str) -> Iterator[tuple[Any, ...]]:
+        """`run_findings` with `cols` and id last, in (location, id) order, without sorting it.
+
+        Own rows come in that order from findings_run; referenced ones do too, item after
+        item, unless another referencing item sorts between an item and its members ("a",
+        "a b", "a!x"): then SQLite sorts. The two are merged here.
+        """
+        own, ref = self._arms(run_id, "?1", f"{cols}, id")
+        if ref is None:
+            return self.db.execute(f"{own} ORDER BY location, id", (run_id,))
+        interleaved = self.db.execute(
+            "SELECT 1 FROM items AS a JOIN items AS b ON b.run_id = a.run_id"
+            " AND b.location > a.location AND b.location < a.location || '!'"
+            " WHERE a.run_id = ?1 AND a.source_run IS NOT NULL AND instr(a.location, '!') = 0"
+            " AND b.source_run IS NOT NULL AND instr(b.location, '!') = 0 LIMIT 1", (run_id,)).fetchone()
+        if interleaved:
+            return self.db.execute(f"SELECT * FROM ({own} UNION ALL {ref}) ORDER BY location, id",
+                                   (run_id,))
+        mine = self.db.execute(f"{own} ORDER BY location, id", (run_id,))
+        theirs = self.db.execute(f"{ref} ORDER BY i.location, f.location, f.id", (run_id,))
+        first = mine.fetchone()
+        if first is None:  # an unchanged rescan: all referenced
+            return theirs
+        names = [c.strip() for c in cols.split(",")]
+        at, last = names.index("location"), len(names)
+        return heapq.merge(itertools.chain((first,), mine), theirs, key=lambda r: (r[at], r[last]))
+
     def findings(self, run_id: int, location: str | None = None) -> Iterator[Finding]:
         yield from map(finding_from_row, self.finding_rows(run_id, location))
 
     def finding_rows(self, run_id: int, location: str | None = None,
                      limit: int | None = None) -> Iterator[tuple[Any, ...]]:
         """The raw rows behind `findings`, same order, for readers that need a few columns."""
-        sql = f"SELECT {_FINDING_COLUMNS} FROM findings WHERE run_id = ?"
-        args: tuple[Any, ...] = (run_id,)
-        if location is not None:
-            sql, args = sql + " AND location = ?", (run_id, location)
-        sql += " ORDER BY location, id"
+        if location is None and limit is None:
+            return (r[:-1] for r in self._in_order(run_id, _FINDING_COLUMNS))
+        of = self.run_findings(run_id, "?1", _FINDING_COLUMNS, "id", at=None if location is None else "?2")
+        sql = f"SELECT {_FINDING_COLUMNS} FROM {of} ORDER BY location, id"
+        args: tuple[Any, ...] = (run_id,) if location is None else (run_id, location)
         if limit is not None:
-            sql, args = sql + " LIMIT ?", (*args, limit)
+            sql, args = sql + f" LIMIT ?{len(args) + 1}", (*args, limit)
         return self.db.execute(sql, args)
 
     def finding_keys(self, run_id: int) -> Iterator[tuple[str, str, str, int]]:
@@ -311,17 +402,19 @@ class Store:
 
         The stored type name is what `str(finding.entity_type)` gives back.
         """
-        return self.db.execute("SELECT location, entity_type, value_hash, id FROM findings"
-                               " WHERE run_id = ? ORDER BY location, id", (run_id,))
+        return self._in_order(run_id, "location, entity_type, value_hash")
 
     # A finding's identity as the run diff sees it, location first: findings_run gives a
     # run's rows in that order, so only each location's few rows are sorted.
-    _IDENTITIES = "SELECT location, entity_type, value_hash FROM findings WHERE run_id = ?"
+    def _identities(self, run_id: int, param: str, only: str = "") -> str:
+        of = self.run_findings(run_id, param, "location", "entity_type", "value_hash")
+        return f"SELECT location, entity_type, value_hash FROM {of}{only}"
 
     def identity_count(self, run_id: int) -> int:
         """How many distinct (location, entity type, value hash) a run's findings have."""
         return int(self.db.execute(
-            f"SELECT COUNT(*) FROM ({self._IDENTITIES} GROUP BY location, entity_type, value_hash)",
+            f"SELECT COUNT(*) FROM ({self._identities(run_id, '?1')}"
+            " GROUP BY location, entity_type, value_hash)",
             (run_id,)).fetchone()[0])
 
     def first_rows_missing(self, run_id: int, other_run: int | None,
@@ -340,16 +433,18 @@ class Store:
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS diff_places (location TEXT PRIMARY KEY)")
             self.db.execute("DELETE FROM temp.diff_places")
             self.db.executemany("INSERT INTO temp.diff_places VALUES (?)", ((p,) for p in places))
-            only = " AND location IN (SELECT location FROM temp.diff_places)"
+            only = " WHERE location IN (SELECT location FROM temp.diff_places)"
         if other_run is None:
-            firsts = (f"SELECT MIN(id) FROM findings WHERE run_id = ?1{only}"
+            of = self.run_findings(run_id, "?1", "location", "entity_type", "value_hash", "id")
+            firsts = (f"SELECT MIN(id) FROM {of}{only}"
                       f" GROUP BY location, entity_type, value_hash")
         else:
-            identities = self._IDENTITIES + only
-            firsts = (f"WITH missing AS MATERIALIZED ({identities.replace('?', '?1')}"
-                      f" EXCEPT {identities.replace('?', '?2')} ORDER BY 1, 2, 3)"
-                      f" SELECT (SELECT MIN(f.id) FROM findings AS f WHERE f.run_id = ?1"
-                      f" AND f.value_hash = m.value_hash AND f.entity_type = m.entity_type"
+            of = self.run_findings(run_id, "?1", "location", "entity_type", "value_hash", "id",
+                                   at="m.location")
+            firsts = (f"WITH missing AS MATERIALIZED ({self._identities(run_id, '?1', only)}"
+                      f" EXCEPT {self._identities(other_run, '?2', only)} ORDER BY 1, 2, 3)"
+                      f" SELECT (SELECT MIN(f.id) FROM {of} AS f"
+                      f" WHERE f.value_hash = m.value_hash AND f.entity_type = m.entity_type"
                       f" AND f.location = m.location) FROM missing AS m")
         args = (run_id,) if other_run is None else (run_id, other_run)
         rows = self.db.execute(f"SELECT {_FINDING_COLUMNS} FROM findings WHERE id IN ({firsts})"
@@ -364,8 +459,9 @@ class Store:
         """The locations of either run's findings but those of the `copied` top-level items
         and their members; read from the findings_run index alone, a few per item."""
         copied = copied if isinstance(copied, (set, frozenset)) else set(copied)
-        sql = "SELECT DISTINCT location FROM findings WHERE run_id = ?"
-        return {loc for run in (run_id, other_run) for (loc,) in self.db.execute(sql, (run,))
+        sql = "SELECT DISTINCT location FROM {}"
+        return {loc for run in (run_id, other_run)
+                for (loc,) in self.db.execute(sql.format(self.run_findings(run, "?1", "location")), (run,))
                 if loc.partition("!")[0] not in copied}  # top_level(): members follow their item
 
     def recorded_identity_count(self, run_id: int) -> int | None:
@@ -376,18 +472,24 @@ class Store:
         """
         row = self.db.execute("SELECT findings, identities FROM identity_counts WHERE run_id = ?",
                               (run_id,)).fetchone()
-        if row is None or row[0] != self._finding_count(run_id):
+        if row is None or row[0] != self.finding_count(run_id):
             return None
         return int(row[1])
 
     def record_identity_count(self, run_id: int, identities: int) -> None:
         self.db.execute("INSERT OR REPLACE INTO identity_counts VALUES (?, ?, ?)",
-                        (run_id, self._finding_count(run_id), identities))
+                        (run_id, self.finding_count(run_id), identities))
         self.db.commit()
 
-    def _finding_count(self, run_id: int) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM findings WHERE run_id = ?",
+    def finding_count(self, run_id: int) -> int:
+        """How many findings the run has, its reused items' included."""
+        return int(self.db.execute(f"SELECT COUNT(*) FROM {self.run_findings(run_id, '?1', 'location')}",
                                    (run_id,)).fetchone()[0])
+
+    def severity_counts(self, run_id: int) -> dict[str, int]:
+        """Findings by severity (the trend chart of reports)."""
+        of = self.run_findings(run_id, "?1", "severity")
+        return dict(self.db.execute(f"SELECT severity, COUNT(*) FROM {of} GROUP BY severity", (run_id,)))
 
     def finding_rows_by_id(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
         """The `finding_rows` of these findings (at most 500 at a time), by id."""
@@ -397,8 +499,9 @@ class Store:
     def location_counts(self, run_id: int) -> Iterator[tuple[str, str, int]]:
         """(location, entity type, findings) by location, types in order of first finding."""
         return ((r[0], r[1], r[2]) for r in self.db.execute(
-            "SELECT location, entity_type, COUNT(*), MIN(id) AS first FROM findings"
-            " WHERE run_id = ? GROUP BY location, entity_type ORDER BY location, first", (run_id,)))
+            "SELECT location, entity_type, COUNT(*), MIN(id) AS first FROM"
+            f" {self.run_findings(run_id, '?1', 'location', 'entity_type', 'id')}"
+            " GROUP BY location, entity_type ORDER BY location, first", (run_id,)))
 
     def errors(self, run_id: int) -> list[ScanError]:
         return [ScanError(*r) for r in self.db.execute(
@@ -428,7 +531,8 @@ class Store:
 
     def counts(self, run_id: int) -> dict[str, int]:
         return dict(self.db.execute(
-            "SELECT entity_type, COUNT(*) FROM findings WHERE run_id = ? GROUP BY entity_type", (run_id,)))
+            f"SELECT entity_type, COUNT(*) FROM {self.run_findings(run_id, '?1', 'entity_type')}"
+            " GROUP BY entity_type", (run_id,)))
 
     # -- audits: incremental rescans and triage -------------------------------
     # An item and its members, as a range the (run_id, location) indexes seek:
@@ -445,66 +549,69 @@ class Store:
                   as_location: str | None = None) -> int:
         """Copy an item's rows (and its members') from one run to another, marked reused.
 
-        `as_location` renames them (an identical copy elsewhere); returns the
+        `as_location` renames them (an identical copy elsewhere): its findings
+        are written out, so its rows reference no other run. Returns the
         number of findings copied.
         """
         new = location if as_location is None else as_location
-        under = self._under(location)
+        # ?1 the run written, ?2 ?3 the rename, ?4 the run read, ?5-?8 the item (`_UNDER`)
+        args = (dst_run, new, len(location) + 1, src_run, *self._under(location))
+        under = "location >= ?5 AND location < ?6 AND (location = ?7 OR location >= ?8)"
         # the location is rewritten by prefix so members keep their "!…" tails
-        rename = "? || substr(location, ?)"
-        ren = (new, len(location) + 1)
+        rename = "?2 || substr(location, ?3)"
         cur = self.db.execute(
             f"INSERT INTO findings(run_id, entity_type, location, pointer, masked, value_hash, score,"
             f" detector, language, severity, record, field, attributes, value)"
-            f" SELECT ?, entity_type, {rename}, pointer, masked, value_hash, score, detector,"
-            f" language, severity, record, field, attributes, value FROM findings"
-            f" WHERE run_id = ? AND {self._UNDER} ORDER BY id", (dst_run, *ren, src_run, *under))
+            f" SELECT ?1, entity_type, {rename}, pointer, masked, value_hash, score, detector,"
+            f" language, severity, record, field, attributes, value"
+            f" FROM {self.run_findings(src_run, '?4', _COPIED_COLUMNS, 'id', under='?5')}"
+            f" ORDER BY id", args[:5])
         copied = cur.rowcount
-        self.db.execute(f"INSERT INTO errors SELECT ?, {rename}, reason, detail FROM errors"
-                        f" WHERE run_id = ? AND {self._UNDER} ORDER BY rowid",
-                        (dst_run, *ren, src_run, *under))
-        self.db.execute(f"INSERT INTO record_dates SELECT ?, {rename}, record, field, day"
-                        f" FROM record_dates WHERE run_id = ? AND {self._UNDER} ORDER BY rowid",
-                        (dst_run, *ren, src_run, *under))
-        self.db.execute(f"INSERT OR REPLACE INTO items SELECT ?, {rename}, size, mtime, inode, mode,"
-                        f" media_type, reader, findings, sha256, error, 1 FROM items"
-                        f" WHERE run_id = ? AND {self._UNDER}", (dst_run, *ren, src_run, *under))
+        self.db.execute(f"INSERT INTO errors SELECT ?1, {rename}, reason, detail FROM errors"
+                        f" WHERE run_id = ?4 AND {under} ORDER BY rowid", args)
+        self.db.execute(f"INSERT INTO record_dates SELECT ?1, {rename}, record, field, day"
+                        f" FROM record_dates WHERE run_id = ?4 AND {under} ORDER BY rowid", args)
+        self.db.execute(f"INSERT OR REPLACE INTO items({_ITEM_COLUMNS}) SELECT ?1, {rename}, size,"
+                        f" mtime, inode, mode, media_type, reader, findings, sha256, error, 1, NULL"
+                        f" FROM items WHERE run_id = ?4 AND {under}", args)
         self._tick()
         return copied
 
     def copy_items(self, src_run: int, dst_run: int, locations: Sequence[str]) -> int:
-        """`copy_rows` for a batch of items, each kept under its own location.
+        """Carry a batch of unchanged items over from the previous run, each under its own location.
 
-        An unchanged rescan copies every item of a share: one statement per
-        table for the batch instead of one per item and table. Each item's
-        rows are still one seek in the indexes (the batch is the outer loop);
-        an item's findings keep their order (by id), items follow one another
-        by location (every reader orders by location first: sorting the whole
-        batch by id cost a fifth of the copy). Returns the number of findings copied.
+        Their findings are not copied: the items' rows (members' included) name
+        the run that holds them (`source_run`, never a run that refers further),
+        and `run_findings` reads them from there. A weekly audit of an unchanged
+        share so adds no findings, and no time writing them. Errors and record
+        dates, few, are copied. One statement per table for the batch, each
+        item one seek in the indexes. Returns the number of findings carried over.
         """
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS copying (location TEXT PRIMARY KEY)")
         self.db.execute("DELETE FROM temp.copying")
         self.db.executemany("INSERT OR IGNORE INTO temp.copying VALUES (?)", ((loc,) for loc in locations))
-        under = ("FROM temp.copying AS c CROSS JOIN {} AS t WHERE t.run_id = ?"
+        under = ("FROM temp.copying AS c CROSS JOIN {} AS t WHERE t.run_id = ?2"
                  " AND t.location >= c.location AND t.location < c.location || '\"'"
                  " AND (t.location = c.location OR t.location >= c.location || '!')")
-        cur = self.db.execute(
-            "INSERT INTO findings(run_id, entity_type, location, pointer, masked, value_hash, score,"
-            " detector, language, severity, record, field, attributes, value)"
-            " SELECT ?, t.entity_type, t.location, t.pointer, t.masked, t.value_hash, t.score,"
-            " t.detector, t.language, t.severity, t.record, t.field, t.attributes, t.value "
-            + under.format("findings") + " ORDER BY c.location, t.id", (dst_run, src_run))
-        copied = cur.rowcount
-        self.db.execute("INSERT INTO errors SELECT ?, t.location, t.reason, t.detail "
-                        + under.format("errors") + " ORDER BY t.rowid", (dst_run, src_run))
-        self.db.execute("INSERT INTO record_dates SELECT ?, t.location, t.record, t.field, t.day "
-                        + under.format("record_dates") + " ORDER BY t.rowid", (dst_run, src_run))
-        self.db.execute("INSERT OR REPLACE INTO items SELECT ?, t.location, t.size, t.mtime, t.inode,"
-                        " t.mode, t.media_type, t.reader, t.findings, t.sha256, t.error, 1 "
-                        + under.format("items"), (dst_run, src_run))
+        args = (dst_run, src_run)
+        self.db.execute("INSERT INTO errors SELECT ?1, t.location, t.reason, t.detail "
+                        + under.format("errors") + " ORDER BY t.rowid", args)
+        self.db.execute("INSERT INTO record_dates SELECT ?1, t.location, t.record, t.field, t.day "
+                        + under.format("record_dates") + " ORDER BY t.rowid", args)
+        self.db.execute(f"INSERT OR REPLACE INTO items({_ITEM_COLUMNS}) SELECT ?1, t.location, t.size,"
+                        " t.mtime, t.inode, t.mode, t.media_type, t.reader, t.findings, t.sha256,"
+                        " t.error, 1, coalesce(t.source_run, ?2) " + under.format("items"), args)
+        # an item the previous run has no row for (its rows written by hand) still refers
+        self.db.execute(f"INSERT OR IGNORE INTO items({_ITEM_COLUMNS}) SELECT ?1, location, NULL, NULL,"
+                        " NULL, NULL, NULL, NULL, 0, NULL, NULL, 1, ?2 FROM temp.copying", args)
+        carried = self.db.execute(  # from the findings_run index alone
+            "SELECT COUNT(*) FROM temp.copying AS c JOIN items AS i ON i.run_id = ?1"
+            " AND i.location = c.location CROSS JOIN findings AS f WHERE f.run_id = i.source_run"
+            " AND f.location >= c.location AND f.location < c.location || '\"'"
+            " AND (f.location = c.location OR f.location >= c.location || '!')", (dst_run,)).fetchone()[0]
         self.db.execute("DELETE FROM temp.copying")
         self._tick()
-        return copied
+        return int(carried)
 
     def item(self, run_id: int, location: str) -> ItemRecord | None:
         r = self.db.execute(
@@ -566,6 +673,11 @@ class Store:
         self.db.commit()
         return n
 
+
+_ITEM_COLUMNS = ("run_id, location, size, mtime, inode, mode, media_type, reader, findings, sha256,"
+                 " error, reused, source_run")
+_COPIED_COLUMNS = ("entity_type, location, pointer, masked, value_hash, score, detector, language,"
+                   " severity, record, field, attributes, value")
 
 # -- findings from rows ----------------------------------------------------------
 # A rescan reads every finding of two runs several times over: these keep that

@@ -242,8 +242,7 @@ def _trend(report: RunReport, s: Strings) -> Any:
     db = report.store.db
     points = []
     for r in runs:
-        sev = dict(db.execute("SELECT severity, COUNT(*) FROM findings WHERE run_id = ? "
-                              "GROUP BY severity", (r.id,)).fetchall())
+        sev = report.store.severity_counts(r.id)
         nviol = db.execute("SELECT COUNT(*) FROM violations WHERE run_id = ?", (r.id,)).fetchone()[0]
         parts = tuple(Part(sev.get(str(x), 0), f"sev-{x}",
                            f"{s('chart.run', id=r.id)}: {sev.get(str(x), 0)} · {s.severity(str(x))}")
