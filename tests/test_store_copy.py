@@ -68,11 +68,6 @@ def _expected(store: Store, run: int, keep: list[str], rename: str | None = None
     }
 
 
-@pytest.fixture()
-def store(tmp_path):
-    with Store(tmp_path / "p.db") as s:
-        yield s
-
 
 def test_copy_takes_the_item_and_all_its_members_and_nothing_else(store):
     prev = _previous_run(store)

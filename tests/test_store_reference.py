@@ -113,11 +113,6 @@ def load_policy_text(store: Store, text: str) -> Any:
     return load_policy(str(path))
 
 
-@pytest.fixture()
-def store(tmp_path):
-    with Store(tmp_path / "p.db") as s:
-        yield s
-
 
 def test_referenced_findings_read_as_copied_ones_through_every_reader(store):
     prev = _first_run(store)
