@@ -115,14 +115,71 @@ def pipeline(language: str) -> "Language":
     import spacy
 
     others = [c for c in _components(s.model) if c != "ner"]
-    try:
-        with _builtin_factories_only():
+    with _matrix_ops():
+        try:
+            with _builtin_factories_only():
+                nlp = spacy.load(s.model, exclude=others)
+        except (ValueError, KeyError):  # a pipeline built on a plugin's component: load it as usual
             nlp = spacy.load(s.model, exclude=others)
-    except (ValueError, KeyError):  # a pipeline built on a plugin's component: load it as usual
-        nlp = spacy.load(s.model, exclude=others)
     if "ner" not in nlp.pipe_names:
         raise PipelineMissing(f"the spaCy pipeline {s.model!r} has no 'ner' component")
     return nlp
+
+
+# BLAS libraries numpy may be built on that multiply small float32 matrices
+# faster than the blis thinc uses by default (numpy's PyPI wheels bundle OpenBLAS).
+_FAST_BLAS = ("openblas", "mkl", "accelerate")
+
+
+def matrix_library() -> str:
+    """Which library multiplies the NER model's matrices: "numpy" or "blis".
+
+    thinc multiplies with blis, whose portable PyPI build ran the NER model's
+    matrices (a few hundred tokens by 288) at a quarter of the speed of the
+    OpenBLAS in numpy's wheels on this project's benchmark machine, and NER
+    is half of a worker's time. Entities were the same, to the character, on
+    the benchmark corpora (issue 9 note). numpy is used when it is built on an
+    optimised BLAS; PIISCAN_MATRIX=blis or =numpy decides instead.
+    """
+    chosen = os.environ.get("PIISCAN_MATRIX", "").strip().lower()
+    if chosen in ("blis", "numpy"):
+        return chosen
+    try:
+        import numpy
+
+        blas = str(numpy.__config__.CONFIG["Build Dependencies"]["blas"]["name"]).lower()
+    except (AttributeError, KeyError, TypeError):  # an old or unusual numpy: keep thinc's default
+        return "blis"
+    return "numpy" if any(name in blas for name in _FAST_BLAS) else "blis"
+
+
+@contextlib.contextmanager
+def _matrix_ops() -> Iterator[None]:
+    """Build the pipeline's layers on the ops `matrix_library` picks (a layer keeps
+    the ops it was built with)."""
+    if matrix_library() == "blis":
+        yield
+        return
+    from thinc.api import use_ops
+
+    _one_blas_thread()
+    with use_ops("numpy", use_blis=False):
+        yield
+
+
+_THREAD_SETTINGS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _one_blas_thread() -> None:
+    """One BLAS thread per process: piiscan parallelises across processes (the
+    pool, Dask workers), and BLAS threads of their own only fought those for the
+    same cores (NER CPU time doubled with two). A thread count the operator set
+    in the environment is kept."""
+    if any(os.environ.get(name) for name in _THREAD_SETTINGS):
+        return
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
 
 
 @contextlib.contextmanager
