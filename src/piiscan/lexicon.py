@@ -13,6 +13,7 @@ with odds of about 1 in 50 billion per lookup.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -98,11 +99,21 @@ def cached(name: str, build: Callable[[], Iterable[str]]) -> Lexicon:
     lex = Lexicon.of(build())
     if lex:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".lexicon-")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(lex.to_bytes())
-            os.replace(tmp, path)  # whole or not at all, whoever else is writing it
+            save(path, lex.to_bytes())
         except OSError as exc:
             log.debug("lexicon cache not written: %s", type(exc).__name__)
     return lex
+
+
+def save(path: Path, data: bytes) -> None:
+    """Write a cache file whole or not at all, whoever else is writing it, owner-only."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -17,14 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import sys
-import tempfile
 from array import array
 from typing import Any
 
-from .lexicon import cache_dir
+from .lexicon import cache_dir, save
 
 log = logging.getLogger("piiscan")
 
@@ -78,11 +76,7 @@ def _read(path: Any) -> dict[str, Any] | None:
 def _write(path: Any, saved: dict[str, Any]) -> None:
     code = array("I", saved["code"])
     meta = {k: v for k, v in saved.items() if k != "code"} | {"itemsize": code.itemsize}
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".re-")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(json.dumps(meta).encode() + b"\n" + code.tobytes())
-    os.replace(tmp, path)
+    save(path, json.dumps(meta).encode() + b"\n" + code.tobytes())
 
 
 def preload(pattern: str, flags: int = 0) -> bool:
