@@ -133,8 +133,8 @@ def warm_up(spec: WorkerSpec, registry: Registry | None = None) -> None:
 
     Each worker would otherwise load every pipeline again on its first text.
     Detectors say what to load through an optional `warm_up()`. The language
-    guesser loads on a thread meanwhile: most of its time is LZMA and NumPy,
-    which release the interpreter while spaCy's loading holds it.
+    guesser loads on a thread meanwhile: most of its time is file reading and
+    NumPy, which release the interpreter while spaCy's loading holds it.
     """
     loader = None
     if spec.guess_language:
