@@ -113,6 +113,17 @@ class ItemDone:
 Event = Finding | ScanError | ItemDone
 
 
+@dataclass(frozen=True)
+class RecordDate:
+    """A date read from a field the policy measures retention from (sent by the
+    executors beside the events; the runner stores it for the policy)."""
+
+    location: str
+    record: str | None
+    field: str
+    day: str
+
+
 # -- errors -----------------------------------------------------------------
 
 _DIGITS = re.compile(r"\d{3,}")

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
-from .engine import Event, ItemDone, Scanner, ScanOptions
+from .engine import Event, ItemDone, RecordDate, Scanner, ScanOptions
 from .model import Item, ItemError, ScanError, Segment
 from .redact import Redactor
 from .registry import Registry
@@ -64,16 +64,6 @@ def item_memory_from_env() -> int | None:
         log.warning("%s=%r is not a size (e.g. 4G); using %d bytes", ITEM_MEMORY_ENV, text,
                     DEFAULT_ITEM_MEMORY)
         return DEFAULT_ITEM_MEMORY
-
-
-@dataclass(frozen=True)
-class RecordDate:
-    """A date read from a field the policy measures retention from."""
-
-    location: str
-    record: str | None
-    field: str
-    day: str
 
 
 @dataclass(frozen=True)

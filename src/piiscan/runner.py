@@ -6,6 +6,7 @@ so every entry point records the same things the same way.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import shutil
@@ -13,8 +14,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from .engine import Event, ItemDone, ScanOptions
-from .executors import RecordDate, WorkerSpec, make_executor
+from .engine import Event, ItemDone, RecordDate, ScanOptions
 from .model import Finding, Item, ScanError
 from .registry import Registry
 from .store import Store
@@ -128,26 +128,36 @@ def run_scan(store: Store, registry: Registry, key: bytes, options: ScanOptions,
     status = "failed"
     sweep_dead_runs()
     temp_root = tempfile.mkdtemp(prefix=f"piiscan-run-{os.getpid()}-")  # 0700 by construction
-    spec = WorkerSpec(options, key, temp_root=temp_root, plugins=_plugins_env(),
-                      guess_language=guess_language,
-                      policy_path=os.path.abspath(policy_path) if policy_path else None,
-                      registry_factory=registry_factory)
+    spec_args = dict(temp_root=temp_root, plugins=_plugins_env(), guess_language=guess_language,
+                     policy_path=os.path.abspath(policy_path) if policy_path else None,
+                     registry_factory=registry_factory)
     executor: Any = None
-    try:
+
+    def start() -> Any:
+        from .executors import WorkerSpec, make_executor
         try:
-            executor = make_executor(placement.executor, registry, spec, workers=placement.workers,
-                                     scheduler=placement.scheduler)
+            return make_executor(placement.executor, registry, WorkerSpec(options, key, **spec_args),
+                                 workers=placement.workers, scheduler=placement.scheduler)
         except (OSError, TimeoutError) as exc:
             raise ScanAborted(f"cannot reach the {placement.executor} executor: {exc}") from exc
+
+    try:
+        if placement.executor == "dask":  # a cluster out of reach fails the run even with nothing to read
+            executor = start()
         for target, source in pairs:
             items: Iterable[Item | ScanError] = source.items(target, options)
             if len(pairs) > 1 and "://" not in target:
                 items = prefixed(items, os.path.basename(os.path.normpath(target)) or target)
             if items_filter is not None:
                 items = items_filter(run_id, items)
+            first = next(iter_items := iter(items), None)
+            if first is None:  # nothing to read, no error to record: no executor either
+                continue
+            if executor is None:
+                executor = start()
             recorder = Recorder(store, run_id)
             try:
-                for event in executor.run(items):
+                for event in executor.run(itertools.chain((first,), iter_items)):
                     recorder.add(event)
                     if isinstance(event, RecordDate):
                         continue
