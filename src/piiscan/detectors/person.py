@@ -155,6 +155,18 @@ def _stop_words() -> frozenset[str]:
     return frozenset(en | fr) - _PARTICLES
 
 
+def _per_word(func):  # type: ignore[no-untyped-def]
+    """Memoised for strings of up to 32 characters (as `fold`): the rules ask the same
+    questions of the same words in every text; a long run of letters (a dump) is not
+    kept, so the caches stay small."""
+    cached = functools.lru_cache(maxsize=1 << 16)(func)
+
+    @functools.wraps(func)
+    def wrapper(word: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return (cached if len(word) <= 32 else func)(word, *args, **kwargs)
+    return wrapper
+
+
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-.][^\W\d_]+)*\.?")
 _DIGIT = re.compile(r"\d")
 _SURNAME_FIRST = re.compile(
@@ -172,7 +184,8 @@ def _labelled_values(text: str) -> Iterator[tuple[int, str]]:
     "Surname/Nom TREMBLAY" (a form without colons, value in capitals)."""
     for m in _COLON.finditer(text):
         head = text[max(0, m.start() - 50):m.start()]
-        label = head[_LABEL_START.search(head).end():] if _LABEL_START.search(head) else head
+        at = _LABEL_START.search(head)
+        label = head[at.end():] if at else head
         if not label.strip() or not (is_name_field(label) or _is_line_label(label)):
             continue
         line_end = text.find("\n", m.end())
@@ -182,8 +195,13 @@ def _labelled_values(text: str) -> Iterator[tuple[int, str]]:
             yield m.start(2), m.group(2)
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
+_FIELD_PATH = re.compile(r"[./\\\]\[$]+")  # "donor.name", "rows[0]/nom"
+_CAMEL = re.compile(r"([a-z])([A-Z])")
+
+
 def _words(text: str) -> list[str]:
-    return [fold(w) for w in re.findall(r"[^\W\d_]+", text)]
+    return [fold(w) for w in _LETTERS.findall(text)]
 
 
 @functools.lru_cache(maxsize=4096)  # asked for every cell of a table: headers repeat
@@ -191,8 +209,8 @@ def is_name_field(field: str | None) -> bool:
     """Whether a column header, key or label names people ("Nom de famille", "donor.name")."""
     if not field:
         return False
-    last = re.split(r"[./\\\]\[$]+", field.strip())[-1] or field
-    last = re.sub(r"([a-z])([A-Z])", r"\1 \2", last)  # firstName → first Name
+    last = _FIELD_PATH.split(field.strip())[-1] or field
+    last = _CAMEL.sub(r"\1 \2", last)  # firstName → first Name
     words = _words(last)
     if not words or len(words) > 6:
         return False
@@ -202,11 +220,13 @@ def is_name_field(field: str | None) -> bool:
     return any(w in _PERSON_FIELD for w in words) or joined in _PERSON_FIELD
 
 
+@_per_word  # the same few words before every colon
 def _is_line_label(label: str) -> bool:
     words = _words(label)
     return 0 < len(words) <= 2 and all(w in _LINE_LABEL for w in words)
 
 
+@_per_word
 def _is_name_word(word: str, first: bool) -> bool:
     """A capitalised word that may be part of a name (particles only inside)."""
     f = fold(word.rstrip("."))
@@ -219,6 +239,7 @@ def _is_name_word(word: str, first: bool) -> bool:
     return True
 
 
+@_per_word  # the same names come back in every row and mention
 def looks_like_name(text: str, max_words: int = 5) -> bool:
     """1–5 capitalised words of letters (apostrophes, hyphens, initials), no digits, no org/place cue."""
     if _DIGIT.search(text) or any(c in text for c in "@#/_=+*<>{}[]|\\%$€&"):
@@ -244,8 +265,12 @@ def looks_like_name(text: str, max_words: int = 5) -> bool:
 _ACCENTED_CUES = frozenset({"côte", "côtes"})
 
 
+@_per_word
 def _is_cue(word: str) -> bool:
     return fold(word) in _ORG_PLACE or word.lower() in _ACCENTED_CUES
+
+
+_CLAUSE_BREAK = re.compile(r"[\n,;:()\[\]\"«»!?]|\.\s")
 
 
 def _org_before(text: str, start: int) -> bool:
@@ -253,8 +278,8 @@ def _org_before(text: str, start: int) -> bool:
     punctuation between: "Fondation Marie-Vincent", "rue Saint-Denis". Cues other than
     street types count only capitalised ("par le groupe" is not "Groupe").""" 
     before = text[max(0, start - 60):start]
-    before = re.split(r"[\n,;:()\[\]\"«»!?]|\.\s", before)[-1]
-    for w in re.findall(r"[^\W\d_]+", before)[-3:]:
+    before = _CLAUSE_BREAK.split(before)[-1]
+    for w in _LETTERS.findall(before)[-3:]:
         f = fold(w)
         if f in _STREET or w.lower() in _ACCENTED_CUES or (f in _ORG_PLACE and w[:1].isupper()):
             return True
@@ -275,8 +300,11 @@ def _veto(label: str, value: str) -> bool:
 
 def _org_after(text: str, end: int) -> bool:
     """An org/place cue right after the span: "Harbourfront Centre", "Jean-Talon Street"."""
-    m = re.match(r"[ \t]+([^\W\d_]+)", text[end:end + 30])
+    m = _WORD_AFTER.match(text, end, end + 30)
     return bool(m) and _is_cue(m.group(1))
+
+
+_WORD_AFTER = re.compile(r"[ \t]+([^\W\d_]+)")
 
 
 _DATE_AFTER = re.compile(r",?[ \t]+(?:le[ \t]+)?(?:\d|(?:%s)\b)" % "|".join(
@@ -475,7 +503,8 @@ class PersonDetector:
             if (s and (text[s - 1].isalnum() or text[s - 1] == "<")) or (
                     e < len(text) and (text[e].isalnum() or text[e] == "<")):
                 continue  # part of a code ("BX123456") or of a passport's MRZ
-            if re.match(r"[-/]\d", text[e:e + 2]) or (s >= 2 and re.match(r"\d[-/]", text[s - 2:s])):
+            if (_CODE_EDGE_AFTER.match(text, e, e + 2)
+                    or (s >= 2 and _CODE_EDGE_BEFORE.match(text, s - 2, s))):
                 continue  # "FAC-2023-0742"
             if _org_after(text, e) or _dateline(text, s, e):
                 continue
@@ -490,13 +519,24 @@ class PersonDetector:
             yield Match(EntityType.PERSON, s, e, score, self.name, value)
 
 
+_CODE_EDGE_AFTER = re.compile(r"[-/]\d")
+_CODE_EDGE_BEFORE = re.compile(r"\d[-/]")
+
+
 # -- helpers ----------------------------------------------------------------------
 
 def _is_common(word: str) -> bool:
     """A dictionary word of English or French (every part of a hyphenated one)."""
-    words = nlp.common_words()
-    parts = [p for p in re.split(r"['’\-]", word.lower().rstrip(".")) if p]
+    return _common_in(word, nlp.common_words())
+
+
+@_per_word  # keyed by the lexicon too; a lookup hashes each part with blake2b
+def _common_in(word: str, words: Lexicon) -> bool:
+    parts = [p for p in _WORD_PARTS.split(word.lower().rstrip(".")) if p]
     return bool(parts) and all(_in_lexicon(p, words) for p in parts)
+
+
+_WORD_PARTS = re.compile(r"['’\-]")
 
 
 def _in_lexicon(w: str, words: Lexicon) -> bool:
@@ -509,7 +549,6 @@ def _unknown_capitalised(text: str) -> Iterator[_Candidate]:
     missed ("led by Hoàng Đức Anh"). Weak: NER's ORG/LOC and cue words veto them."""
     if not nlp.common_words():
         return
-    stop = _stop_words()
     run: list[re.Match[str]] = []
 
     def flush() -> Iterator[_Candidate]:
@@ -522,22 +561,37 @@ def _unknown_capitalised(text: str) -> Iterator[_Candidate]:
     prev_end = -1
     for m in _WORD.finditer(text):
         word = m.group()
+        inside, first, restart = _run_word(word)
         joined = prev_end >= 0 and text[prev_end:m.start()] in (" ", "\t")
-        ok = _is_name_word(word, first=not run) and not word.lower().rstrip(".") in stop
+        ok = inside if run else first
         if ok and (joined or not run) and not (word.endswith(".") and len(word) > 2 and run == []):
             run.append(m)
         else:
-            yield from flush()
-            run = [m] if _is_name_word(word, first=True) and word.lower() not in stop else []
+            if run:  # flush() of no run yields nothing
+                yield from flush()
+            run = [m] if restart else []
         prev_end = m.end()
         if word.endswith(".") and len(word) > 2:  # a sentence ends
-            yield from flush()
+            if run:
+                yield from flush()
             run, prev_end = [], -1
     yield from flush()
 
 
+@_per_word
+def _run_word(word: str) -> tuple[bool, bool, bool]:
+    """For `_unknown_capitalised`: whether `word` may go on a run, start one, and start
+    one after a break (there the stop word test takes the word with its period)."""
+    stop = _stop_words()
+    bare = word.lower().rstrip(".") not in stop
+    return (_is_name_word(word, first=False) and bare, _is_name_word(word, first=True) and bare,
+            _is_name_word(word, first=True) and word.lower() not in stop)
+
+
 def _mentions(text: str, found: list[tuple[int, int]]) -> Iterator[_Candidate]:
     """Later mentions of part of a name found in the same text ("Mounir" after "Mounir Boubou")."""
+    if not found:
+        return
     covered = list(found)
     for full in {text[s:e] for s, e in found if " " in text[s:e]}:
         at = text.find(full)
@@ -560,14 +614,17 @@ def _mentions(text: str, found: list[tuple[int, int]]) -> Iterator[_Candidate]:
         w = m.group().rstrip(".")
         if w not in parts or any(s <= m.start() < e for s, e in found):
             continue
-        if _sentence_start(text, m.start()) and _is_common(w):
+        if _starts_sentence(text, m.start()) and _is_common(w):
             continue  # "Grâce à vous" is not Grâce Mbala
         yield _Candidate(m.start(), m.start() + len(w), SCORE_MENTION, False)
 
 
 def _may_hold_name(text: str) -> bool:
     """Cheap prefilter: a capitalised word of two letters or more."""
-    return any(w[:1].isupper() for w in re.findall(r"[^\W\d_]{2,}", text[:20000]))
+    return any(m.group()[0].isupper() for m in _LETTERS2.finditer(text, 0, 20000))
+
+
+_LETTERS2 = re.compile(r"[^\W\d_]{2,}")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -575,7 +632,7 @@ def _is_non_person_field(field: str | None) -> bool:
     """Columns that hold places, contacts or identifiers: no NER there."""
     if not field:
         return False
-    words = _words(re.split(r"[./\\\]\[$]+", field.strip())[-1] or field)
+    words = _words(_FIELD_PATH.split(field.strip())[-1] or field)
     descriptive = {"note", "notes", "comment", "comments", "commentaire", "commentaires",
                    "description", "body", "text", "texte", "message", "details", "remarques",
                    "observations", "resume", "summary"}
@@ -613,9 +670,7 @@ def _is_open(text: str, start: int, end: int) -> bool:
     or street word is part of its name ("McGill University", "rue Saint-Denis").
     """
     word = text[start:end].rstrip(".")
-    if len(word) < 2 or not word[:1].isupper() or word.isupper():
-        return False  # ALL CAPS: the models see nothing there; the recased pass reads it
-    if word.lower() in _stop_words() or fold(word) in _NOT_NAME or _is_cue(word):
+    if not _open_word(word):
         return False
     if (start and text[start - 1].isdigit()) or _CODE_AFTER.match(text, end):
         return False
@@ -625,6 +680,14 @@ def _is_open(text: str, start: int, end: int) -> bool:
         return False
     # next to an organisation or street word: what is found there is rejected anyway
     return not (_org_after(text, end) or _org_before(text, start))
+
+
+@_per_word
+def _open_word(word: str) -> bool:
+    """`_is_open`'s test of the word alone, before its context."""
+    if len(word) < 2 or not word[:1].isupper() or word.isupper():
+        return False  # ALL CAPS: the models see nothing there; the recased pass reads it
+    return not (word.lower() in _stop_words() or fold(word) in _NOT_NAME or _is_cue(word))
 
 
 _CODE_AFTER = re.compile(r"[-/]?\d")
@@ -665,7 +728,8 @@ def _ner_windows(text: str, settled: Sequence[tuple[int, int]]) -> list[tuple[in
     the spans rules already settled (titles, labels). Most prose lines hold none."""
     words = [m.span() for m in _WORD.finditer(text)]
     keys = (k for k, (s, e) in enumerate(words)
-            if not any(a <= s < b for a, b in settled) and _is_open(text, s, e))
+            if text[s].isupper()  # what _is_open asks first, without a call
+            and not (settled and any(a <= s < b for a, b in settled)) and _is_open(text, s, e))
     return _windows(text, words, keys)
 
 
@@ -680,10 +744,11 @@ def _caps_windows(text: str) -> list[tuple[int, str]]:
     words, title-cased, is open and not a dictionary word ("MARIE-ÈVE
     TREMBLAY" is; "DROP-IN CHILDCARE FORM" and "INV-2025-0042" are not).
     """
-    recased = _recase_caps(text)
+    runs = _caps_runs(text)
+    recased = _recase_caps(text, runs)
     if recased is None:
         return []
-    runs = _caps_runs(text) or [(0, len(text))]
+    runs = runs or [(0, len(text))]
     words = [m.span() for m in _WORD.finditer(text)]
     keys = [k for k, (s, e) in enumerate(words) if any(a <= s < b for a, b in runs)
             and text[s:e].isupper() and _is_open(recased, s, e) and not _is_common(recased[s:e])]
@@ -713,9 +778,9 @@ def _caps_runs(text: str) -> list[tuple[int, int]]:
     return runs
 
 
-def _recase_caps(text: str) -> str | None:
-    """A copy with ALL-CAPS runs title-cased, same length, or None if there are none."""
-    runs = _caps_runs(text)
+def _recase_caps(text: str, runs: list[tuple[int, int]]) -> str | None:
+    """A copy with ALL-CAPS runs (`_caps_runs(text)`) title-cased, same length, or None
+    if there are none."""
     whole = text.strip()
     if not runs and not (whole.isupper() and len(whole) >= 4):
         return None
@@ -723,11 +788,20 @@ def _recase_caps(text: str) -> str | None:
     for s, e in runs or [(0, len(text))]:
         for m in _WORD.finditer(text, s, e):
             w = m.group()
-            titled = re.sub(r"(?<=['’\-])(\w)", lambda x: x.group(1).upper(), w[:1] + w[1:].lower())
+            titled = _title_word(w)
             if len(titled) == len(w):
                 chars[m.start():m.end()] = titled
     out = "".join(chars)
     return out if out != text else None
+
+
+@_per_word
+def _title_word(word: str) -> str:
+    """An ALL-CAPS word title-cased, each part of a compound too: "MARIE-ÈVE" → "Marie-Ève"."""
+    return _AFTER_JOINER.sub(lambda x: x.group(1).upper(), word[:1] + word[1:].lower())
+
+
+_AFTER_JOINER = re.compile(r"(?<=['’\-])(\w)")
 
 
 def _in_caps(text: str, start: int, end: int) -> bool:
@@ -736,12 +810,15 @@ def _in_caps(text: str, start: int, end: int) -> bool:
     return bool(letters) and all(c.isupper() for c in letters)
 
 
+_BLANKS = re.compile(r"[ \t]+")
+
+
 def _name_after(text: str, pos: int) -> tuple[int, int] | None:
     """The name-shaped words right after a title, on the same line."""
-    m = re.match(r"[ \t]+", text[pos:])
+    m = _BLANKS.match(text, pos)
     if not m:
         return None
-    start = pos + m.end()
+    start = m.end()
     end = start
     count = 0
     for w in _WORD.finditer(text, start):
@@ -770,10 +847,17 @@ def _name_after(text: str, pos: int) -> tuple[int, int] | None:
 
 def _split_lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     pos = start
-    for m in re.finditer(r"\n", text[start:end]):
-        yield pos, start + m.start()
-        pos = start + m.end()
+    at = text.find("\n", start, end)
+    while at >= 0:
+        yield pos, at
+        pos = at + 1
+        at = text.find("\n", pos, end)
     yield pos, end
+
+
+_TITLE_BEFORE = re.compile(
+    r"(?:M\.|Mme|Mlle|Dre?\.?|Mrs?\.?|Ms\.?|Me|Pr\.?|Madame|Monsieur)[ \t]+$")
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int, bool] | None:
@@ -785,12 +869,11 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int, bool] | None:
         start = m.end()
     else:
         before = text[max(0, start - 15):start]
-        titled = bool(re.search(
-            r"(?:M\.|Mme|Mlle|Dre?\.?|Mrs?\.?|Ms\.?|Me|Pr\.?|Madame|Monsieur)[ \t]+$", before))
+        titled = bool(_TITLE_BEFORE.search(before))
     while start < end and not text[start].isalpha():
         start += 1
     span = text[start:end]
-    span = re.sub(r"['’]s$", "", span)  # Marie's
+    span = _POSSESSIVE.sub("", span)  # Marie's
     span = span.rstrip(" \t.,;:'’-")
     end = start + len(span)
     words = list(_WORD.finditer(text, start, end))
@@ -806,30 +889,29 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int, bool] | None:
     return words[0].start(), len(text[:words[-1].end()].rstrip(".")), titled
 
 
+_WORD_BEFORE = re.compile(r"([^\W\d_]+(?:['’\-][^\W\d_]+)*)[ \t]$")
+_NAME_WORD_AFTER = re.compile(r"[ \t]([^\W\d_]+(?:['’\-][^\W\d_]+)*)")
+
+
 def _extend(text: str, start: int, end: int) -> tuple[int, int]:
     """Take in name words NER left out next to its span ("Nguyễn" + "Thị Lan")."""
     while True:
-        m = re.search(r"([^\W\d_]+(?:['’\-][^\W\d_]+)*)[ \t]$", text[max(0, start - 40):start])
+        m = _WORD_BEFORE.search(text[max(0, start - 40):start])
         if not m:
             break
         word = m.group(1)
         w_start = start - len(m.group(0))
         if not word[:1].isupper() or not _is_name_word(word, first=True):
             break
-        if _sentence_start(text, w_start) and fold(word) in _NOT_NAME:
+        if _starts_sentence(text, w_start) and fold(word) in _NOT_NAME:
             break
         start = w_start
     while True:
-        m = re.match(r"[ \t]([^\W\d_]+(?:['’\-][^\W\d_]+)*)", text[end:end + 40])
+        m = _NAME_WORD_AFTER.match(text[end:end + 40])
         if not m or not m.group(1)[:1].isupper() or not _is_name_word(m.group(1), first=False):
             break
         end += m.end()
     return start, end
-
-
-def _sentence_start(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(" \t")
-    return not before or before[-1] in ".!?\n:;"
 
 
 def names_in(texts: Iterable[str], language: str = "en") -> list[list[str]]:
