@@ -137,6 +137,32 @@ def test_the_second_run_reads_only_what_changed(two_runs) -> None:
     assert run.params["incremental"] == "yes"
 
 
+def test_a_reused_item_keeps_todays_facts(tmp_path: Path) -> None:
+    """Unchanged files are not read again, but their rows say what the share is now: a file
+    made private since (exposure rules read the mode) or restored under a new inode."""
+    share = tmp_path / "share"
+    first_share(share)
+    cfg = config(tmp_path, share)
+    kit = audit_kit()
+    first = run_audit(cfg, registry=kit.registry, key=KEY, placement=INLINE, guess_language=False)
+    kit.read()
+    payroll = share / "hr/payroll.csv"
+    payroll.chmod(0o600)  # the mtime stays: the item is reused
+    change_share(share)
+    second = run_audit(cfg, registry=kit.registry, key=KEY, placement=INLINE, guess_language=False)
+    assert "hr/payroll.csv" not in kit.read()
+    with Store(cfg.history) as store:
+        was = {r.location: r for r in store.items(first.run_id)}
+        now = {r.location: r for r in store.items(second.run_id)}
+    assert stat.S_IMODE(now["hr/payroll.csv"].info.mode) == 0o600 != stat.S_IMODE(was["hr/payroll.csv"].info.mode)
+    assert now["clean/menu.txt"].info.inode == (share / "clean/menu.txt").stat().st_ino
+    assert now["clean/menu.txt"].info.inode != was["clean/menu.txt"].info.inode
+    assert now["notes/b.txt"] == was["notes/b.txt"]  # untouched: the same row
+    for loc in ("hr/payroll.csv", "clean/menu.txt"):  # the rest of the row is the previous run's
+        assert (now[loc].sha256, now[loc].findings, now[loc].reader) == (was[loc].sha256, was[loc].findings,
+                                                                        was[loc].reader)
+
+
 def test_the_diff_is_exactly_what_changed(two_runs) -> None:
     cfg, first, second, _, _ = two_runs
     changes = json.loads((cfg.reports / "changes.json").read_text(encoding="utf-8"))

@@ -247,8 +247,7 @@ class IncrementalPlan:
 
     def __post_init__(self) -> None:
         if self.reuse and self.previous is not None:
-            self._prev = {r.location: r for r in self.store.items(self.previous.id)
-                          if "!" not in r.location}
+            self._prev = {r.location: r for r in self.store.items(self.previous.id, top_level=True)}
 
     def __call__(self, run_id: int, items: Iterable[Item | ScanError]) -> Iterator[Item | ScanError]:
         for it in items:
@@ -312,10 +311,11 @@ class IncrementalPlan:
         locations = [it.location for it, _ in batch]
         self.counters["findings_reused"] += self.store.copy_items(self.previous.id, run_id, locations)
         self._copied += locations
-        # the item's own row gets today's facts (mode may have changed: exposure rules read it)
+        # the item's own row gets today's facts (mode may have changed: exposure rules read it);
+        # the copied row already has them when they are the previous run's
         self.store.add_items(run_id, (ItemRecord(it.location, it.info, prev.media_type, prev.reader,
                                                  prev.findings, prev.sha256, prev.error)
-                                      for it, prev in batch), reused=True)
+                                      for it, prev in batch if it.info != prev.info), reused=True)
 
     def finish(self, run_id: int) -> dict[str, int]:
         """Record content hashes and fill in the copies; return the counters for the run."""

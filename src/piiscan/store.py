@@ -457,12 +457,21 @@ class Store:
 
     def places_besides(self, run_id: int, other_run: int, copied: Collection[str]) -> set[str]:
         """The locations of either run's findings but those of the `copied` top-level items
-        and their members; read from the findings_run index alone, a few per item."""
+        and their members. A run's own rows are read from the findings_run index; the rows it
+        refers to are looked up only under the items not copied (a seek each), so a rescan
+        that copied everything reads none of the findings its items refer to."""
         copied = copied if isinstance(copied, (set, frozenset)) else set(copied)
-        sql = "SELECT DISTINCT location FROM {}"
-        return {loc for run in (run_id, other_run)
-                for (loc,) in self.db.execute(sql.format(self.run_findings(run, "?1", "location")), (run,))
-                if loc.partition("!")[0] not in copied}  # top_level(): members follow their item
+        places: set[str] = set()
+        for run in (run_id, other_run):
+            own = self.db.execute("SELECT DISTINCT location FROM findings WHERE run_id = ?", (run,))
+            places.update(loc for (loc,) in own if loc.partition("!")[0] not in copied)  # top_level()
+            referring = self.db.execute("SELECT location FROM items WHERE run_id = ?"
+                                        " AND source_run IS NOT NULL AND instr(location, '!') = 0", (run,))
+            under = f"SELECT DISTINCT location FROM {self.run_findings(run, '?1', 'location', under='?2')}"
+            for (top,) in referring.fetchall():
+                if top not in copied:
+                    places.update(loc for (loc,) in self.db.execute(under, (run, top)))
+        return places
 
     def recorded_identity_count(self, run_id: int) -> int | None:
         """The `identity_count` the run diff recorded for this run, while it still holds.
@@ -508,10 +517,12 @@ class Store:
             "SELECT location, reason, detail FROM errors WHERE run_id = ? ORDER BY location, rowid",
             (run_id,))]
 
-    def items(self, run_id: int) -> Iterator[ItemRecord]:
+    def items(self, run_id: int, top_level: bool = False) -> Iterator[ItemRecord]:
+        """The run's items by location; `top_level`: not their members ("a.zip!x")."""
+        only = " AND instr(location, '!') = 0" if top_level else ""
         for r in self.db.execute(
                 "SELECT location, size, mtime, inode, mode, media_type, reader, findings, sha256, error"
-                " FROM items WHERE run_id = ? ORDER BY location", (run_id,)):
+                f" FROM items WHERE run_id = ?{only} ORDER BY location", (run_id,)):
             yield ItemRecord(r[0], ItemInfo(r[1], r[2], r[3], r[4]), r[5], r[6], r[7], r[8], r[9])
 
     def record_dates(self, run_id: int) -> Iterator[tuple[str, str | None, str, str]]:

@@ -141,6 +141,8 @@ class PathFilter:
 
     def skips(self, rel: str, is_dir: bool) -> bool:
         """Excluded or ignored; a skipped folder is not entered."""
+        if not (self.exclude or self.ignore):  # most walks: asked of every entry
+            return False
         if any(r.matches(rel, is_dir) for r in self.exclude):
             return True
         ignored = False
@@ -162,6 +164,8 @@ class PathFilter:
 
 def _display(name: str) -> str:
     """A file name as text: bytes that are not UTF-8 (old shares) are read as cp1252."""
+    if name.isascii():  # most names, and no undecodable byte (a surrogate) is ASCII
+        return name
     try:
         name.encode("utf-8")
         return name
@@ -285,8 +289,9 @@ class FileSystemSource:
             with os.scandir(path if fd is None else fd) as it:
                 found = sorted(it, key=lambda e: e.name)
             entries = []
+            base = os.path.join(path, "")  # e.path is the bare name when listed by descriptor
             for e in found:  # stat while `fd` is open: DirEntry.stat uses it
-                full = os.path.join(path, e.name)
+                full = base + e.name
                 try:
                     is_link = e.is_symlink()
                 except OSError as exc:
