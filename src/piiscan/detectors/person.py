@@ -412,6 +412,9 @@ class PersonDetector:
                           and not _in_caps(segments[i].text, start, end)):
                         vetoes[i].append((start, end, sp.label))
         for i, seg in enumerate(segments):
+            if not candidates[i]:  # no name to resolve (most table cells): no mention of one either
+                yield []
+                continue
             taken = [(m.start, m.end) for m in (prior[i] if prior else ())
                      if m.entity_type is not EntityType.PERSON]
             yield self._resolve(seg.text, candidates[i], vetoes[i], taken)
