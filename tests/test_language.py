@@ -96,3 +96,15 @@ def test_a_damaged_cache_falls_back_to_the_packaged_model(fresh_cache, damage: s
             numpy.savez(fh, **arrays)
     language._identifier.cache_clear()
     assert _scores(language._identifier()) == packaged
+
+
+def test_one_cached_model_whatever_the_install(fresh_cache) -> None:
+    """Keyed by the model's content, not its file's time: a new virtualenv reuses the cache,
+    and a model of another version replaces the old file instead of piling up 40 MB more."""
+    stale = fresh_cache / "langid-0123456789abcdef.npz"
+    fresh_cache.mkdir(mode=0o700)
+    stale.write_bytes(b"another py3langid's tables")
+    language._identifier()
+    kept = sorted(p.name for p in fresh_cache.glob("langid-*.npz"))
+    assert len(kept) == 1 and stale.name not in kept
+    assert language._model_path().name == kept[0]
