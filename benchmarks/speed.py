@@ -101,17 +101,18 @@ def _child_piiscan(args: argparse.Namespace) -> dict[str, Any]:
                 progress_path.write_text(json.dumps({"rows": rows["max"],
                                                      "seconds": time.monotonic() - t0}))
 
-    with tempfile.TemporaryDirectory(prefix="piiscan-speed-") as tmp:
-        with Store(Path(tmp) / "s.db") as store:
-            t0 = time.monotonic()
-            run_id = run_scan(store, registry, KEY, options, [args.target], placement=placement,
-                              on_event=on_event)
-            seconds = time.monotonic() - t0
-            findings = [(f.location, str(f.entity_type), f.value or "", f.value_hash,
-                         json.dumps(f.pointer.as_dict(), sort_keys=True), round(f.score, 4))
-                        for f in store.findings(run_id)]
-            run = store.run(run_id)
-            counters = run.counters if run else {}
+    # The store holds revealed (synthetic) values: it lives in the parent's scratch folder,
+    # which the parent deletes even when it had to kill this process.
+    with Store(Path(args.result).parent / "s.db") as store:
+        t0 = time.monotonic()
+        run_id = run_scan(store, registry, KEY, options, [args.target], placement=placement,
+                          on_event=on_event)
+        seconds = time.monotonic() - t0
+        findings = [(f.location, str(f.entity_type), f.value or "", f.value_hash,
+                     json.dumps(f.pointer.as_dict(), sort_keys=True), round(f.score, 4))
+                    for f in store.findings(run_id)]
+        run = store.run(run_id)
+        counters = run.counters if run else {}
     if cluster is not None:
         cluster.close()
     return {"seconds": seconds, "findings": sorted(findings), "counters": counters}
@@ -265,8 +266,8 @@ def timed_wait(proc: subprocess.Popen[Any], watch: TreeMemoryWatch, started: flo
 
 def measure(child_args: list[str], limit_s: float | None = None) -> dict[str, Any]:
     """Run this script as a child; return its result with wall and CPU time, peak RSS and load."""
-    fd, result = tempfile.mkstemp(prefix="piiscan-speed-", suffix=".json")
-    os.close(fd)
+    scratch = tempfile.mkdtemp(prefix="piiscan-speed-")  # the child's result and store; removed below
+    result = os.path.join(scratch, "result.json")
     cmd = [sys.executable, str(HERE), "--child", *child_args, "--result", result]
     load_before = os.getloadavg()
     cpu_before = children_cpu()
@@ -295,11 +296,7 @@ def measure(child_args: list[str], limit_s: float | None = None) -> dict[str, An
         tail = b"".join(stderr_chunks).decode(errors="replace")[-2000:]
         raise RuntimeError(f"child {child_args} failed: {exc}\n{tail}") from None
     finally:
-        for p in (result, result + ".progress"):
-            try:
-                os.unlink(p)
-            except OSError:
-                pass
+        shutil.rmtree(scratch, ignore_errors=True)
     return out
 
 
